@@ -1,0 +1,297 @@
+"""Model bundle: a CatBoost model with its schema, threshold, metrics and reference data.
+
+Format v1 is a folder holding ``manifest.json`` and the files it lists, each with its sha256.
+The legacy format (the original project's) is ``model.cb`` plus three side files.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import logging
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any, Literal
+
+import pandas as pd
+from catboost import CatBoostClassifier
+from pydantic import BaseModel, Field, ValidationError
+
+from core.cost import CostWeights
+from core.errors import BundleError
+from core.schema import ID_COLUMN, TARGET_COLUMN, FeatureSchema, legacy_schema
+
+log = logging.getLogger(__name__)
+
+FORMAT_VERSION = "1"
+MANIFEST = "manifest.json"
+MODEL_FILE = "model.cbm"
+SCHEMA_FILE = "schema.json"
+REFERENCE_FILE = "reference.parquet"
+VALIDATION_FILE = "validation.parquet"
+
+
+class Provenance(BaseModel):
+    """Where the training data came from; ``synthetic`` is stated plainly."""
+
+    synthetic: bool
+    description: str
+    data_source: str | None = None
+    n_train: int | None = None
+    n_test: int | None = None
+    code_version: str | None = None
+    seed: int | None = None
+
+
+class Manifest(BaseModel):
+    """The ``manifest.json`` of a v1 bundle."""
+
+    format_version: Literal["1"] = FORMAT_VERSION
+    name: str
+    version: str
+    created_at: str
+    model_type: str = "CatBoostClassifier"
+    threshold: float = Field(ge=0, le=1)
+    cost_weights: CostWeights = Field(default_factory=CostWeights)
+    metrics: dict[str, Any] = Field(default_factory=dict)
+    provenance: Provenance
+    intended_use: str = ""
+    limitations: list[str] = Field(default_factory=list)
+    files: dict[str, str] = Field(description="file name -> sha256")
+
+
+@dataclass
+class Bundle:
+    """A loaded model bundle, ready to score."""
+
+    model: CatBoostClassifier
+    schema: FeatureSchema
+    threshold: float
+    cost_weights: CostWeights
+    version: str
+    name: str
+    format: Literal["v1", "legacy"]
+    source: str
+    metrics: dict[str, Any] = field(default_factory=dict)
+    provenance: Provenance | None = None
+    reference: pd.DataFrame | None = None
+    validation: pd.DataFrame | None = None
+    hashes: dict[str, str] = field(default_factory=dict)
+    intended_use: str = ""
+    limitations: list[str] = field(default_factory=list)
+    created_at: str | None = None
+
+    @property
+    def unavailable(self) -> list[str]:
+        """What this bundle cannot provide (the legacy format lacks most of it)."""
+        missing = list(self.schema.unavailable)
+        if self.reference is None:
+            missing.append("reference data")
+        if self.validation is None:
+            missing.append("labelled validation set")
+        if not self.metrics:
+            missing.append("evaluation metrics")
+        if self.provenance is None:
+            missing.append("data provenance")
+        return missing
+
+
+def sha256_file(path: Path) -> str:
+    """Hex sha256 of a file, read in chunks."""
+    digest = hashlib.sha256()
+    with path.open("rb") as fh:
+        for chunk in iter(lambda: fh.read(1 << 20), b""):
+            digest.update(chunk)
+    return digest.hexdigest()
+
+
+def _load_model(path: Path) -> CatBoostClassifier:
+    model = CatBoostClassifier()
+    try:
+        model.load_model(str(path), format="cbm")
+    except Exception as exc:  # CatBoostError: corrupt or not a model
+        raise BundleError(f"{path.name} is not a readable CatBoost model ({exc}).") from None
+    return model
+
+
+def save_bundle(
+    out_dir: Path | str,
+    *,
+    model: CatBoostClassifier,
+    schema: FeatureSchema,
+    threshold: float,
+    provenance: Provenance,
+    name: str,
+    version: str,
+    cost_weights: CostWeights | None = None,
+    metrics: dict[str, Any] | None = None,
+    reference: pd.DataFrame | None = None,
+    validation: pd.DataFrame | None = None,
+    intended_use: str = "",
+    limitations: list[str] | None = None,
+) -> Path:
+    """Write a v1 bundle folder and return the manifest path.
+
+    ``reference`` holds ``SK_ID_CURR`` plus every schema feature; ``validation`` holds
+    ``probability`` and ``TARGET`` (labelled out-of-sample predictions).
+    """
+    out = Path(out_dir)
+    out.mkdir(parents=True, exist_ok=True)
+    model.save_model(str(out / MODEL_FILE), format="cbm")
+    (out / SCHEMA_FILE).write_text(schema.model_dump_json(indent=1), encoding="utf-8")
+    files = [MODEL_FILE, SCHEMA_FILE]
+    if reference is not None:
+        missing = [c for c in [ID_COLUMN, *schema.names] if c not in reference.columns]
+        if missing:
+            raise BundleError(f"reference data lacks columns: {missing[:10]}")
+        reference[[ID_COLUMN, *schema.names]].to_parquet(out / REFERENCE_FILE, index=False)
+        files.append(REFERENCE_FILE)
+    if validation is not None:
+        missing = [c for c in ("probability", TARGET_COLUMN) if c not in validation.columns]
+        if missing:
+            raise BundleError(f"validation data lacks columns: {missing}")
+        validation.to_parquet(out / VALIDATION_FILE, index=False)
+        files.append(VALIDATION_FILE)
+    manifest = Manifest(
+        name=name,
+        version=version,
+        created_at=datetime.now(UTC).replace(microsecond=0).isoformat(),
+        threshold=threshold,
+        cost_weights=cost_weights or CostWeights(),
+        metrics=metrics or {},
+        provenance=provenance,
+        intended_use=intended_use,
+        limitations=limitations or [],
+        files={f: sha256_file(out / f) for f in files},
+    )
+    path = out / MANIFEST
+    path.write_text(manifest.model_dump_json(indent=2) + "\n", encoding="utf-8")
+    return path
+
+
+def _read_manifest(folder: Path) -> Manifest:
+    path = folder / MANIFEST
+    try:
+        return Manifest.model_validate_json(path.read_text(encoding="utf-8"))
+    except FileNotFoundError:
+        raise BundleError(f"{folder} is not a model bundle: {MANIFEST} is missing.") from None
+    except ValidationError as exc:
+        raise BundleError(f"{path} is not a valid v1 manifest: {exc.errors()[0]['msg']}.") from None
+
+
+def verify_files(folder: Path, files: dict[str, str]) -> None:
+    """Check every listed file exists and matches its sha256; the error names the file."""
+    for fname, expected in files.items():
+        path = folder / fname
+        if Path(fname).is_absolute() or ".." in Path(fname).parts:
+            raise BundleError(f"manifest lists {fname!r}, which is outside the bundle folder.")
+        if not path.is_file():
+            raise BundleError(f"bundle file {fname} is listed in the manifest but missing from {folder}.")
+        actual = sha256_file(path)
+        if actual != expected:
+            raise BundleError(
+                f"bundle file {fname} does not match its manifest hash "
+                f"(expected sha256 {expected[:12]}…, found {actual[:12]}…): refusing to load it."
+            )
+
+
+def load_bundle(folder: Path | str, *, source: str | None = None) -> Bundle:
+    """Load a v1 bundle folder, verifying every file hash."""
+    folder = Path(folder)
+    if not folder.is_dir():
+        raise BundleError(f"bundle folder {folder} does not exist.")
+    manifest = _read_manifest(folder)
+    for required in (MODEL_FILE, SCHEMA_FILE):
+        if required not in manifest.files:
+            raise BundleError(f"manifest of {folder} does not list {required}.")
+    verify_files(folder, manifest.files)
+    schema = FeatureSchema.model_validate_json((folder / SCHEMA_FILE).read_text(encoding="utf-8"))
+    model = _load_model(folder / MODEL_FILE)
+    reference = pd.read_parquet(folder / REFERENCE_FILE) if REFERENCE_FILE in manifest.files else None
+    validation = pd.read_parquet(folder / VALIDATION_FILE) if VALIDATION_FILE in manifest.files else None
+    _check_model_matches(model, schema, folder)
+    log.info("loaded bundle %s %s from %s", manifest.name, manifest.version, source or folder)
+    return Bundle(
+        model=model,
+        schema=schema,
+        threshold=manifest.threshold,
+        cost_weights=manifest.cost_weights,
+        version=manifest.version,
+        name=manifest.name,
+        format="v1",
+        source=source or f"local:{folder}",
+        metrics=manifest.metrics,
+        provenance=manifest.provenance,
+        reference=reference,
+        validation=validation,
+        hashes=manifest.files,
+        intended_use=manifest.intended_use,
+        limitations=manifest.limitations,
+        created_at=manifest.created_at,
+    )
+
+
+def _check_model_matches(model: CatBoostClassifier, schema: FeatureSchema, where: Path) -> None:
+    model_names = list(model.feature_names_ or [])
+    if model_names and model_names != schema.names:
+        raise BundleError(
+            f"model in {where} expects {len(model_names)} features that differ from the schema's "
+            f"{len(schema.names)} (first difference: "
+            f"{next((a, b) for a, b in zip(model_names + [''], schema.names + [''], strict=False) if a != b)})."
+        )
+
+
+def _read_lines(path: Path) -> list[str]:
+    try:
+        return [ln.strip() for ln in path.read_text(encoding="utf-8").splitlines() if ln.strip()]
+    except FileNotFoundError:
+        raise BundleError(f"legacy bundle file {path} is missing.") from None
+
+
+def load_legacy_bundle(
+    model_path: Path | str,
+    kept_path: Path | str,
+    cat_path: Path | str,
+    threshold_path: Path | str,
+    *,
+    source: str | None = None,
+) -> Bundle:
+    """Load the original project's bundle: ``model.cb`` + kept/cat feature lists + threshold JSON.
+
+    Ranges, categories, reference data and the validation set do not exist in that format;
+    ``Bundle.unavailable`` lists them.
+    """
+    model_path, kept_path, cat_path, threshold_path = map(
+        Path, (model_path, kept_path, cat_path, threshold_path)
+    )
+    names = _read_lines(kept_path)
+    cats = _read_lines(cat_path)
+    unknown = [c for c in cats if c not in names]
+    if unknown:
+        raise BundleError(f"{cat_path.name} lists categorical features not in {kept_path.name}: {unknown}.")
+    try:
+        threshold = float(json.loads(threshold_path.read_text(encoding="utf-8"))["threshold"])
+    except FileNotFoundError:
+        raise BundleError(f"legacy bundle file {threshold_path} is missing.") from None
+    except (ValueError, KeyError, TypeError):
+        raise BundleError(f'{threshold_path.name} must be JSON like {{"threshold": 0.5}}.') from None
+    if not 0 <= threshold <= 1:
+        raise BundleError(f"{threshold_path.name}: threshold {threshold} is not in [0, 1].")
+    if not model_path.is_file():
+        raise BundleError(f"legacy bundle file {model_path} is missing.")
+    schema = legacy_schema(names, cats)
+    model = _load_model(model_path)
+    _check_model_matches(model, schema, model_path.parent)
+    hashes = {p.name: sha256_file(p) for p in (model_path, kept_path, cat_path, threshold_path)}
+    return Bundle(
+        model=model,
+        schema=schema,
+        threshold=threshold,
+        cost_weights=CostWeights(),
+        version=f"legacy-{hashes[model_path.name][:8]}",
+        name="legacy CatBoost top125",
+        format="legacy",
+        source=source or f"local:{model_path.parent}",
+        hashes=hashes,
+    )

@@ -1,0 +1,105 @@
+"""Settings read once from the environment (pydantic-settings); nothing else reads os.environ."""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+from typing import Literal
+
+from pydantic import Field, SecretStr, ValidationError, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+from core.errors import ConfigError
+
+#: The demo bundle shipped in the repository (trained on synthetic data).
+DEMO_BUNDLE_DIR = Path(__file__).resolve().parent.parent / "assets" / "demo_bundle"
+
+LEGACY_FILES = {
+    "model": "model.cb",
+    "kept": "kept_features_top125_nocorr.txt",
+    "cat": "cat_features_top125_nocorr.txt",
+    "threshold": "threshold_catboost_top125_nocorr.json",
+}
+
+
+class Settings(BaseSettings):
+    """Where the model bundle comes from. Variable names are the original project's."""
+
+    model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=True)
+
+    BUNDLE_SOURCE: Literal["local", "hf"] = "local"
+    BUNDLE_DIR: Path | None = None
+    # legacy local layout (model.cb + three side files)
+    LOCAL_MODEL_PATH: Path | None = None
+    LOCAL_KEPT_PATH: Path | None = None
+    LOCAL_CAT_PATH: Path | None = None
+    LOCAL_THRESHOLD_PATH: Path | None = None
+    # Hugging Face Hub
+    HF_REPO_ID: str | None = None
+    HF_TOKEN: SecretStr | None = Field(default=None, repr=False)
+    HF_REVISION: str | None = None
+    HF_MODEL_PATH: str | None = None
+    HF_KEPT_PATH: str | None = None
+    HF_CAT_PATH: str | None = None
+    HF_THRESHOLD_PATH: str | None = None
+    # serving limits
+    MAX_BATCH_ROWS: int = Field(1000, gt=0)
+    MAX_UPLOAD_MB: int = Field(50, gt=0)
+
+    @model_validator(mode="after")
+    def _check_consistency(self) -> Settings:
+        legacy_local = [
+            self.LOCAL_MODEL_PATH,
+            self.LOCAL_KEPT_PATH,
+            self.LOCAL_CAT_PATH,
+            self.LOCAL_THRESHOLD_PATH,
+        ]
+        if any(legacy_local) and not all(legacy_local):
+            raise ValueError(
+                "LOCAL_MODEL_PATH, LOCAL_KEPT_PATH, LOCAL_CAT_PATH and LOCAL_THRESHOLD_PATH must be set together"
+            )
+        legacy_hf = [self.HF_MODEL_PATH, self.HF_KEPT_PATH, self.HF_CAT_PATH, self.HF_THRESHOLD_PATH]
+        if any(legacy_hf) and not all(legacy_hf):
+            raise ValueError(
+                "HF_MODEL_PATH, HF_KEPT_PATH, HF_CAT_PATH and HF_THRESHOLD_PATH must be set together"
+            )
+        if self.BUNDLE_SOURCE == "hf" and not self.HF_REPO_ID:
+            raise ValueError("BUNDLE_SOURCE=hf needs HF_REPO_ID (e.g. 'org/model-repo')")
+        return self
+
+    @property
+    def uses_legacy_local(self) -> bool:
+        """True when the four LOCAL_*_PATH variables point at a legacy bundle."""
+        return self.LOCAL_MODEL_PATH is not None
+
+    @property
+    def uses_legacy_hf(self) -> bool:
+        """True when the four HF_*_PATH variables name the files of a legacy bundle."""
+        return self.HF_MODEL_PATH is not None
+
+    def bundle_dir(self) -> Path:
+        """The local bundle folder: BUNDLE_DIR, or the demo bundle."""
+        return self.BUNDLE_DIR or DEMO_BUNDLE_DIR
+
+
+def _first_sentence(exc: ValidationError) -> str:
+    parts = []
+    for err in exc.errors():
+        loc = ".".join(str(x) for x in err["loc"]) or "configuration"
+        msg = err["msg"].removeprefix("Value error, ")
+        parts.append(f"{loc}: {msg}")
+    return "Invalid configuration: " + "; ".join(parts) + "."
+
+
+def load_settings() -> Settings:
+    """Read the settings from the environment; a bad configuration raises one clear ConfigError."""
+    try:
+        return Settings()
+    except ValidationError as exc:
+        raise ConfigError(_first_sentence(exc)) from None
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    """The process-wide settings, read once."""
+    return load_settings()

@@ -1,0 +1,94 @@
+"""Human labels (French and English) and value formatting for features."""
+
+from __future__ import annotations
+
+import math
+from typing import Literal
+
+Lang = Literal["fr", "en"]
+DAYS_PER_YEAR = 365.25
+
+# Short labels of the features a credit officer meets most; others fall back to their name.
+_LABELS: dict[str, tuple[str, str]] = {
+    "EXT_SOURCE_1": ("Score externe 1", "External score 1"),
+    "EXT_SOURCE_2": ("Score externe 2", "External score 2"),
+    "EXT_SOURCE_3": ("Score externe 3", "External score 3"),
+    "DAYS_BIRTH": ("Âge", "Age"),
+    "DAYS_EMPLOYED": ("Ancienneté dans l'emploi", "Years employed"),
+    "DAYS_REGISTRATION": ("Ancienneté de l'enregistrement", "Years since registration change"),
+    "DAYS_ID_PUBLISH": ("Ancienneté de la pièce d'identité", "Years since ID document change"),
+    "DAYS_LAST_PHONE_CHANGE": ("Ancienneté du téléphone", "Years since phone change"),
+    "AMT_CREDIT": ("Montant du crédit", "Credit amount"),
+    "AMT_ANNUITY": ("Annuité", "Loan annuity"),
+    "AMT_GOODS_PRICE": ("Prix du bien financé", "Price of the goods"),
+    "AMT_INCOME_TOTAL": ("Revenu annuel", "Annual income"),
+    "CODE_GENDER": ("Genre", "Gender"),
+    "NAME_EDUCATION_TYPE": ("Niveau d'études", "Education"),
+    "NAME_FAMILY_STATUS": ("Situation familiale", "Family status"),
+    "NAME_CONTRACT_TYPE": ("Type de contrat", "Contract type"),
+    "NAME_INCOME_TYPE": ("Type de revenu", "Income type"),
+    "OCCUPATION_TYPE": ("Profession", "Occupation"),
+    "ORGANIZATION_TYPE": ("Secteur de l'employeur", "Employer's sector"),
+    "OWN_CAR_AGE": ("Âge du véhicule", "Car age"),
+    "CNT_CHILDREN": ("Nombre d'enfants", "Number of children"),
+    "CNT_FAM_MEMBERS": ("Taille du foyer", "Family members"),
+    "REGION_RATING_CLIENT_W_CITY": ("Note de la région (avec ville)", "Region rating (with city)"),
+    "REGION_RATING_CLIENT": ("Note de la région", "Region rating"),
+    "FLAG_DOCUMENT_3": ("Document 3 fourni", "Document 3 provided"),
+    "REG_CITY_NOT_LIVE_CITY": ("Ville d'enregistrement ≠ ville de résidence", "Registered city ≠ home city"),
+    "PREV_RATIO_REFUSED": ("Part des demandes antérieures refusées", "Share of past applications refused"),
+    "PREV_RATIO_APPROVED": ("Part des demandes antérieures acceptées", "Share of past applications approved"),
+    "BUREAU_BUREAU_DEBT_RATIO_MAX": ("Taux d'endettement max. (bureau)", "Max debt ratio (credit bureau)"),
+    "AMT_REQ_CREDIT_BUREAU_QRT": ("Consultations du bureau (trimestre)", "Credit bureau enquiries (quarter)"),
+    "DEF_30_CNT_SOCIAL_CIRCLE": ("Défauts à 30 j dans l'entourage", "30-day defaults in social circle"),
+    "DEF_60_CNT_SOCIAL_CIRCLE": ("Défauts à 60 j dans l'entourage", "60-day defaults in social circle"),
+}
+
+#: Application fields entered in years instead of (negative) days.
+YEAR_FIELDS = {
+    "DAYS_BIRTH",
+    "DAYS_EMPLOYED",
+    "DAYS_REGISTRATION",
+    "DAYS_ID_PUBLISH",
+    "DAYS_LAST_PHONE_CHANGE",
+}
+
+
+def label(name: str, lang: Lang = "fr") -> str:
+    """Short human label of a feature in ``lang``; the feature name when none is known."""
+    pair = _LABELS.get(name)
+    if pair is None:
+        return name
+    return pair[0] if lang == "fr" else pair[1]
+
+
+def days_to_years(days: float) -> float:
+    """Kaggle days (negative, counted back from the application) to positive years."""
+    return -days / DAYS_PER_YEAR
+
+
+def years_to_days(years: float) -> float:
+    """Positive years to Kaggle days (negative)."""
+    return -round(years * DAYS_PER_YEAR)
+
+
+def format_value(name: str, value: object, lang: Lang = "fr") -> str:
+    """Format a feature value for people: ages and durations in years, amounts with separators."""
+    if value is None or (isinstance(value, float) and math.isnan(value)):
+        return "manquant" if lang == "fr" else "missing"
+    if isinstance(value, str):
+        return value
+    x = float(value)  # type: ignore[arg-type]
+    if name in YEAR_FIELDS:
+        unit = "ans" if lang == "fr" else "years"
+        return f"{days_to_years(x):.1f} {unit}".replace(".", "," if lang == "fr" else ".")
+    if name.startswith("FLAG_") or name.startswith("REG_") or name.startswith("LIVE_"):
+        yes, no = ("oui", "non") if lang == "fr" else ("yes", "no")
+        return yes if x >= 0.5 else no
+    if "AMT_" in name and abs(x) >= 100:
+        text = f"{x:,.0f}"
+        return text.replace(",", "\u202f") if lang == "fr" else text
+    if x.is_integer():
+        return f"{x:.0f}"
+    text = f"{x:.3g}" if abs(x) < 1 else f"{x:,.2f}"
+    return text.replace(",", "\u202f").replace(".", ",") if lang == "fr" else text
