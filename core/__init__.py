@@ -24,7 +24,7 @@ from core.explain import Explainer, LocalExplanation, ReasonCode, ShapMatrix, sh
 from core.export import neutralise_formulas, to_safe_csv
 from core.labels import days_to_years, format_value, label, years_to_days
 from core.schema import MISSING_CATEGORY, FeatureSchema, FeatureSpec, infer_schema, to_model_frame
-from core.scoring import BatchResult, ScoreResult, predict_proba, score_record, score_table
+from core.scoring import BatchResult, ScoreResult, predict_proba, score_record, score_records, score_table
 from core.source import load_configured_bundle
 from core.validation import (
     FieldWarning,
@@ -82,6 +82,7 @@ __all__ = [
     "record_model",
     "save_bundle",
     "score_record",
+    "score_records",
     "score_table",
     "shap_values",
     "to_model_frame",

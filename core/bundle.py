@@ -30,6 +30,13 @@ MODEL_FILE = "model.cbm"
 SCHEMA_FILE = "schema.json"
 REFERENCE_FILE = "reference.parquet"
 VALIDATION_FILE = "validation.parquet"
+#: The original project's bundle files, in load_legacy_bundle's argument order.
+LEGACY_FILES = {
+    "model": "model.cb",
+    "kept": "kept_features_top125_nocorr.txt",
+    "cat": "cat_features_top125_nocorr.txt",
+    "threshold": "threshold_catboost_top125_nocorr.json",
+}
 
 
 class Provenance(BaseModel):
@@ -197,10 +204,12 @@ def verify_files(folder: Path, files: dict[str, str]) -> None:
 
 
 def load_bundle(folder: Path | str, *, source: str | None = None) -> Bundle:
-    """Load a v1 bundle folder, verifying every file hash."""
+    """Load a bundle folder: v1 (verifying every file hash), or legacy files side by side."""
     folder = Path(folder)
     if not folder.is_dir():
         raise BundleError(f"bundle folder {folder} does not exist.")
+    if not (folder / MANIFEST).exists() and (folder / LEGACY_FILES["model"]).exists():
+        return load_legacy_bundle(*(folder / name for name in LEGACY_FILES.values()), source=source)
     manifest = _read_manifest(folder)
     for required in (MODEL_FILE, SCHEMA_FILE):
         if required not in manifest.files:

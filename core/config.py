@@ -14,13 +14,6 @@ from core.errors import ConfigError
 #: The demo bundle shipped in the repository (trained on synthetic data).
 DEMO_BUNDLE_DIR = Path(__file__).resolve().parent.parent / "assets" / "demo_bundle"
 
-LEGACY_FILES = {
-    "model": "model.cb",
-    "kept": "kept_features_top125_nocorr.txt",
-    "cat": "cat_features_top125_nocorr.txt",
-    "threshold": "threshold_catboost_top125_nocorr.json",
-}
-
 
 class Settings(BaseSettings):
     """Where the model bundle comes from. Variable names are the original project's."""

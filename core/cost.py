@@ -109,8 +109,10 @@ def cost_curve(y_true: np.ndarray, proba: np.ndarray, weights: CostWeights | Non
     thresholds = p_sorted[last_of_value]
     tp = tp_cum[last_of_value]
     fp = fp_cum[last_of_value]
-    # Add "refuse nobody" (threshold above every score).
-    thresholds = np.r_[np.nextafter(p_sorted[0], np.inf), thresholds]
+    # Add "refuse nobody": a threshold above every score (midway to 1 when possible).
+    top = float(p_sorted[0])
+    refuse_nobody = (top + 1.0) / 2 if top < 1.0 else float(np.nextafter(1.0, np.inf))
+    thresholds = np.r_[refuse_nobody, thresholds]
     tp = np.r_[0, tp]
     fp = np.r_[0, fp]
     pos, n = int(y.sum()), y.size
@@ -141,16 +143,18 @@ def optimal_threshold(y_true: np.ndarray, proba: np.ndarray, weights: CostWeight
     """Threshold minimising ``w_fn*FN + w_fp*FP``; ties go to the lowest cost then highest threshold.
 
     The returned threshold is placed midway between the two neighbouring scores, so that the
-    decision is stable for scores near it.
+    decision is stable for scores near it. When refusing nobody is optimal it is above every
+    score (and may exceed 1 only when some score equals 1).
     """
     curve = cost_curve(y_true, proba, weights)
     costs = curve["cost"].to_numpy()
     best = int(np.flatnonzero(costs == costs.min())[-1])
     t = float(curve["threshold"].iloc[best])
-    if best > 0:
+    if 0 < best < len(curve) - 1:
         # midway to the next lower distinct score: same confusion counts, more margin
-        t = (t + float(curve["threshold"].iloc[best - 1])) / 2
-    return float(min(max(t, 0.0), 1.0))
+        mid = (t + float(curve["threshold"].iloc[best - 1])) / 2
+        t = mid if mid > float(curve["threshold"].iloc[best - 1]) else t
+    return t
 
 
 def bootstrap_cost_band(

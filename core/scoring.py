@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Literal
 
@@ -11,6 +11,7 @@ import pandas as pd
 from catboost import Pool
 
 from core.bundle import Bundle
+from core.errors import RecordValidationError
 from core.schema import to_model_frame
 from core.validation import FieldWarning, RowError, validate_frame, validate_record
 
@@ -85,23 +86,28 @@ class BatchResult:
         )
 
 
-def score_table(bundle: Bundle, frame: pd.DataFrame) -> BatchResult:
-    """Validate a table of clients row by row and score the valid rows.
-
-    Nothing is silently dropped: every rejected row is in ``errors`` with its field and problem.
-    """
-    checked = validate_frame(frame, bundle.schema)
-    proba = predict_proba(bundle, checked.features)
-    results = pd.DataFrame(
+def _results(bundle: Bundle, rows: np.ndarray, ids: Any, features: pd.DataFrame) -> pd.DataFrame:
+    proba = predict_proba(bundle, features)
+    return pd.DataFrame(
         {
-            "row": checked.features.index.to_numpy(dtype=int),
-            "SK_ID_CURR": checked.client_ids.to_numpy(),
+            "row": np.asarray(rows, dtype=int),
+            "SK_ID_CURR": pd.Series(list(ids), dtype=object).to_numpy(),
             "probability": proba,
             "decision": decide(proba, bundle.threshold) if len(proba) else np.empty(0, dtype=str),
             "threshold": bundle.threshold,
             "model_version": bundle.version,
         }
     )
+
+
+def score_table(bundle: Bundle, frame: pd.DataFrame, *, first_row: int = 1) -> BatchResult:
+    """Validate a table of clients row by row and score the valid rows.
+
+    Nothing is silently dropped: every rejected row is in ``errors`` with its field and problem.
+    Rows are numbered from ``first_row`` (1 = first data row of a file; use an offset for chunks).
+    """
+    checked = validate_frame(frame, bundle.schema, first_row=first_row)
+    results = _results(bundle, checked.features.index.to_numpy(), checked.client_ids, checked.features)
     return BatchResult(
         results=results,
         errors=checked.errors,
@@ -110,4 +116,34 @@ def score_table(bundle: Bundle, frame: pd.DataFrame) -> BatchResult:
         n_rows=checked.n_rows,
         target=checked.target,
         features=checked.features,
+    )
+
+
+def score_records(bundle: Bundle, records: Sequence[Any]) -> BatchResult:
+    """Validate JSON-like records one by one (strict types) and score the valid ones together.
+
+    Rows are numbered from 1 in the order given; invalid records are reported, never dropped silently.
+    """
+    errors: list[RowError] = []
+    warnings: list[RowError] = []
+    valid_rows, ids, values = [], [], []
+    for i, record in enumerate(records, start=1):
+        try:
+            valid = validate_record(record, bundle.schema)
+        except RecordValidationError as exc:
+            errors += [RowError(i, e.field, e.problem, e.value) for e in exc.errors]
+            continue
+        warnings += [RowError(i, w.field, w.message, w.value) for w in valid.warnings]
+        valid_rows.append(i)
+        ids.append(valid.client_id)
+        values.append(valid.values)
+    features = pd.DataFrame(values, columns=bundle.schema.names)
+    features.index = pd.Index(valid_rows, dtype=int)
+    return BatchResult(
+        results=_results(bundle, np.asarray(valid_rows), ids, features),
+        errors=errors,
+        warnings=warnings,
+        ignored_columns=[],
+        n_rows=len(records),
+        features=features,
     )

@@ -125,7 +125,7 @@ def _message(spec: FeatureSpec | None, err: dict[str, Any]) -> str:
         return f"expected a number, got {_describe_value(value)}"
     if spec.kind == "boolean":
         return f"expected true/false (or 0/1), got {_describe_value(value)}"
-    if kind == "literal_error":
+    if kind == "literal_error" and isinstance(value, str):
         cats = spec.categories or []
         shown = ", ".join(repr(c) for c in cats[:_MAX_LISTED_CATEGORIES])
         more = f", … ({len(cats)} in all)" if len(cats) > _MAX_LISTED_CATEGORIES else ""
@@ -271,7 +271,7 @@ def _num(v: float) -> float | int:
     return int(v) if float(v).is_integer() else float(v)
 
 
-def validate_frame(frame: pd.DataFrame, schema: FeatureSchema) -> FrameValidation:
+def validate_frame(frame: pd.DataFrame, schema: FeatureSchema, *, first_row: int = 1) -> FrameValidation:
     """Validate a table of clients (e.g. a CSV read with every cell as text).
 
     The id column and an optional TARGET column are recognised; other unknown columns are
@@ -286,7 +286,7 @@ def validate_frame(frame: pd.DataFrame, schema: FeatureSchema) -> FrameValidatio
             f"the file lacks {len(missing)} feature column(s) the model needs: {shown}."
         )
     frame = frame.reset_index(drop=True)
-    frame.index = pd.RangeIndex(1, len(frame) + 1)
+    frame.index = pd.RangeIndex(first_row, first_row + len(frame))
     errors: list[RowError] = []
     warnings: list[RowError] = []
     parsed: dict[str, pd.Series] = {}

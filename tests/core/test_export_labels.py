@@ -1,0 +1,41 @@
+"""Safe CSV export and human formatting."""
+
+from __future__ import annotations
+
+import io
+
+import pandas as pd
+import pytest
+
+from core.export import neutralise_formulas, to_safe_csv
+from core.labels import days_to_years, format_value, label, years_to_days
+
+
+@pytest.mark.parametrize("cell", ["=1+1", "+cmd", "-2+3", "@SUM(A1)", "\tx", "\r=1"])
+def test_formula_cells_are_neutralised(cell):
+    out = neutralise_formulas(pd.DataFrame({"text": [cell, "fine"], "num": [-1.5, 2.0]}))
+    assert out["text"].tolist() == ["'" + cell, "fine"]
+    assert out["num"].tolist() == [-1.5, 2.0]  # numbers stay numbers
+
+
+def test_safe_csv_roundtrip():
+    frame = pd.DataFrame({"SK_ID_CURR": [1], "reason": ["=HYPERLINK(\"http://x\")"], "p": [0.1]})
+    back = pd.read_csv(io.BytesIO(to_safe_csv(frame)))
+    assert back.loc[0, "reason"].startswith("'=")
+    assert back.loc[0, "p"] == 0.1
+
+
+def test_days_years_roundtrip():
+    assert days_to_years(years_to_days(40)) == pytest.approx(40, abs=0.01)
+    assert years_to_days(1) == -365
+
+
+def test_labels_and_values():
+    assert label("DAYS_BIRTH", "fr") == "Âge" and label("DAYS_BIRTH", "en") == "Age"
+    assert label("SOME_UNKNOWN", "en") == "SOME_UNKNOWN"
+    assert format_value("DAYS_BIRTH", -365.25 * 30, "en") == "30.0 years"
+    assert format_value("DAYS_BIRTH", -365.25 * 30, "fr") == "30,0 ans"
+    assert format_value("AMT_CREDIT", 1234567.0, "en") == "1,234,567"
+    assert format_value("FLAG_DOCUMENT_3", 1.0, "fr") == "oui"
+    assert format_value("EXT_SOURCE_1", None, "en") == "missing"
+    assert format_value("CODE_GENDER", "F", "en") == "F"
