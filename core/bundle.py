@@ -24,7 +24,6 @@ from core.schema import ID_COLUMN, TARGET_COLUMN, FeatureSchema, legacy_schema
 
 log = logging.getLogger(__name__)
 
-FORMAT_VERSION = "1"
 MANIFEST = "manifest.json"
 MODEL_FILE = "model.cbm"
 SCHEMA_FILE = "schema.json"
@@ -54,7 +53,7 @@ class Provenance(BaseModel):
 class Manifest(BaseModel):
     """The ``manifest.json`` of a v1 bundle."""
 
-    format_version: Literal["1"] = FORMAT_VERSION
+    format_version: Literal["1"] = "1"
     name: str
     version: str
     created_at: str

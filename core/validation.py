@@ -53,15 +53,17 @@ def _bool_from_01(value: Any) -> Any:
 
 
 def _field_definition(spec: FeatureSpec) -> tuple[Any, Any]:
-    extra = {"description": spec.description} if spec.description else {}
+    description = spec.description
     if spec.kind == "boolean":
-        return Annotated[bool | None, BeforeValidator(_bool_from_01)], Field(**extra)
+        return Annotated[bool | None, BeforeValidator(_bool_from_01)], Field(description=description)
     if spec.kind == "categorical":
         if spec.categories:
             allowed = tuple([*spec.categories, MISSING_CATEGORY])
-            return Literal[allowed] | None, Field(**extra)  # type: ignore[valid-type]
-        return str | None, Field(**extra)
-    return float | None, Field(ge=spec.domain_min, le=spec.domain_max, allow_inf_nan=False, **extra)
+            return Literal[allowed] | None, Field(description=description)  # type: ignore[valid-type]
+        return str | None, Field(description=description)
+    return float | None, Field(
+        ge=spec.domain_min, le=spec.domain_max, allow_inf_nan=False, description=description
+    )
 
 
 @lru_cache(maxsize=8)
@@ -109,7 +111,7 @@ def _impossible(spec: FeatureSpec, value: Any) -> str:
     return f"impossible value {value}: must be {bounds}"
 
 
-def _message(spec: FeatureSpec | None, err: dict[str, Any]) -> str:
+def _message(spec: FeatureSpec | None, err: Mapping[str, Any]) -> str:
     kind, value = err["type"], err.get("input")
     if kind == "extra_forbidden":
         return "unknown field: this model has no feature of that name"

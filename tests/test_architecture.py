@@ -23,7 +23,9 @@ def imported_modules(path: Path) -> set[str]:
     return mods
 
 
-@pytest.mark.parametrize("path", sorted((REPO / "core").rglob("*.py")), ids=lambda p: str(p.relative_to(REPO)))
+@pytest.mark.parametrize(
+    "path", sorted((REPO / "core").rglob("*.py")), ids=lambda p: str(p.relative_to(REPO))
+)
 def test_core_never_imports_ui(path):
     assert not imported_modules(path) & UI
 
@@ -38,6 +40,10 @@ def test_pages_and_routes_hold_no_model_logic(path):
 
 
 def test_no_pickle_loading_anywhere():
-    for path in [*(REPO / "core").rglob("*.py"), *(REPO / "dashboard").rglob("*.py"), *(REPO / "api").rglob("*.py")]:
+    for path in [
+        *(REPO / "core").rglob("*.py"),
+        *(REPO / "dashboard").rglob("*.py"),
+        *(REPO / "api").rglob("*.py"),
+    ]:
         mods = imported_modules(path)
         assert not mods & {"pickle", "joblib", "dill", "cloudpickle"}, path

@@ -103,7 +103,9 @@ def _legacy_folder(folder: Path, names: list[str], cats: list[str], threshold: f
 
 
 def test_legacy_bundle_reports_what_it_lacks(tmp_path):
-    folder = _legacy_folder(tmp_path / "legacy", ["EXT_SOURCE_1", "CODE_GENDER", "FLAG_DOCUMENT_3"], ["CODE_GENDER"])
+    folder = _legacy_folder(
+        tmp_path / "legacy", ["EXT_SOURCE_1", "CODE_GENDER", "FLAG_DOCUMENT_3"], ["CODE_GENDER"]
+    )
     bundle = load_legacy_bundle(*(folder / f for f in LEGACY_FILES.values()))
     assert bundle.format == "legacy" and bundle.threshold == 0.5
     assert bundle.reference is None and bundle.validation is None

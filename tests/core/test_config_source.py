@@ -29,7 +29,12 @@ def _clean_env(**extra: str) -> dict[str, str]:
 
 def run_load(**env: str) -> subprocess.CompletedProcess:
     return subprocess.run(
-        [sys.executable, "-c", LOAD], cwd=REPO, env=_clean_env(**env), capture_output=True, text=True, timeout=120
+        [sys.executable, "-c", LOAD],
+        cwd=REPO,
+        env=_clean_env(**env),
+        capture_output=True,
+        text=True,
+        timeout=120,
     )
 
 
@@ -87,7 +92,13 @@ def test_hf_download_then_offline_cache(toy_bundle_dir, tmp_path):
         assert info["source"] == "hf:org/credit-model@main" and info["version"] == "0.0.1-toy"
         downloads = [(m, p, auth) for m, p, auth in hub.requests if "/resolve/" in p]
         fetched = {path.split("/")[-1] for method, path, _ in downloads if method == "GET"}
-        assert fetched == {"manifest.json", "model.cbm", "schema.json", "reference.parquet", "validation.parquet"}
+        assert fetched == {
+            "manifest.json",
+            "model.cbm",
+            "schema.json",
+            "reference.parquet",
+            "validation.parquet",
+        }
         assert all(auth == f"Bearer {secret}" for _, _, auth in downloads)
         assert secret not in out.stdout + out.stderr
     # the server is gone: offline mode loads from the cache
@@ -110,7 +121,9 @@ def test_hf_missing_repo_and_offline_without_cache(tmp_path):
         out = run_load(BUNDLE_SOURCE="hf", HF_REPO_ID="org/none", HF_ENDPOINT=hub.url, HF_HOME=str(tmp_path))
     assert out.returncode != 0
     assert "could not download manifest.json from Hugging Face repo org/none" in out.stderr
-    out = run_load(BUNDLE_SOURCE="hf", HF_REPO_ID="org/none", HF_HUB_OFFLINE="1", HF_HOME=str(tmp_path / "empty"))
+    out = run_load(
+        BUNDLE_SOURCE="hf", HF_REPO_ID="org/none", HF_HUB_OFFLINE="1", HF_HOME=str(tmp_path / "empty")
+    )
     assert "not in the local cache" in out.stderr
 
 

@@ -11,7 +11,9 @@ from core.cost import CostWeights, bootstrap_cost_band, confusion_at, cost_curve
 
 
 def brute_force_costs(y, p, thresholds, w):
-    return np.array([w.fn * np.sum((p < t) & (y == 1)) + w.fp * np.sum((p >= t) & (y == 0)) for t in thresholds])
+    return np.array(
+        [w.fn * np.sum((p < t) & (y == 1)) + w.fp * np.sum((p >= t) & (y == 0)) for t in thresholds]
+    )
 
 
 @pytest.mark.parametrize("seed", range(5))
@@ -102,7 +104,9 @@ def test_bootstrap_band_contains_point_estimate():
     band = bootstrap_cost_band(y, p, n_boot=100, seed=0)
     assert len(band) == 101
     assert (band["low"] <= band["high"]).all()
-    inside = (band["low"] - 1e-9 <= band["cost_per_client"]) & (band["cost_per_client"] <= band["high"] + 1e-9)
+    inside = (band["low"] - 1e-9 <= band["cost_per_client"]) & (
+        band["cost_per_client"] <= band["high"] + 1e-9
+    )
     assert inside.mean() > 0.9
     # point estimate agrees with the exact confusion at the same thresholds
     for t in (0.2, 0.5):

@@ -54,7 +54,9 @@ def test_score_table_scores_good_rows_and_reports_bad(toy_bundle):
     batch = score_table(toy_bundle, frame)
     assert batch.n_rows == 20 and batch.n_scored == 18
     assert sorted({e.row for e in batch.errors}) == [4, 8]
-    expected = predict_proba(toy_bundle, toy_bundle.reference.head(20)[toy_bundle.schema.names].drop(index=[3, 7]))
+    expected = predict_proba(
+        toy_bundle, toy_bundle.reference.head(20)[toy_bundle.schema.names].drop(index=[3, 7])
+    )
     np.testing.assert_allclose(batch.results["probability"], expected)
     assert batch.results["SK_ID_CURR"].tolist() == ref["SK_ID_CURR"].drop(index=[3, 7]).tolist()
     assert set(batch.errors_frame().columns) == {"row", "field", "problem", "value"}
@@ -71,7 +73,9 @@ def test_score_records_batch(toy_bundle, toy_record):
 def test_shap_values_add_up_to_raw_prediction(toy_bundle):
     features = toy_bundle.reference[toy_bundle.schema.names].head(200)
     shap = shap_values(toy_bundle, features)
-    raw = toy_bundle.model.predict(to_model_frame(features, toy_bundle.schema), prediction_type="RawFormulaVal")
+    raw = toy_bundle.model.predict(
+        to_model_frame(features, toy_bundle.schema), prediction_type="RawFormulaVal"
+    )
     np.testing.assert_allclose(shap.values.sum(axis=1) + shap.base_value, raw, atol=1e-8)
     np.testing.assert_allclose(1 / (1 + np.exp(-shap.raw)), predict_proba(toy_bundle, features), atol=1e-8)
 

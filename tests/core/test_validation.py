@@ -79,7 +79,10 @@ def test_nulls_accepted_and_id_optional(toy_record, toy_bundle):
 
 def test_flags_accept_json_booleans_and_01(toy_record, toy_bundle):
     for v, expected in ((True, 1.0), (False, 0.0), (1, 1.0), (0, 0.0)):
-        assert validate_record(dict(toy_record, FLAG_DOCUMENT_3=v), toy_bundle.schema).values["FLAG_DOCUMENT_3"] == expected
+        assert (
+            validate_record(dict(toy_record, FLAG_DOCUMENT_3=v), toy_bundle.schema).values["FLAG_DOCUMENT_3"]
+            == expected
+        )
 
 
 def test_out_of_training_range_is_a_warning(toy_record, toy_bundle):
