@@ -1,1 +1,1 @@
-"""Placeholder."""
+"""Training pipeline: benchmark, feature selection, tuning, threshold, evaluation, bundle export."""

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import logging
 import time
 from pathlib import Path
@@ -25,6 +26,21 @@ log = logging.getLogger(__name__)
 __all__ = ["generate", "write_synthetic"]
 
 
+#: Correlation between a client's risk latent and their behaviour in each table.
+BEHAVIOUR_RHO = {
+    "bureau": 0.3,
+    "bureau_balance": 0.2,
+    "previous_application": 0.25,
+    "POS_CASH_balance": 0.2,
+    "installments_payments": 0.3,
+    "credit_card_balance": 0.3,
+}
+
+
+def _behaviour(rng: np.random.Generator, z: np.ndarray, rho: float) -> np.ndarray:
+    return rho * z + np.sqrt(1 - rho**2) * rng.standard_normal(z.shape[0])
+
+
 def generate(n_clients: int, seed: int = 0, *, test_fraction: float = 0.15) -> dict[str, pd.DataFrame]:
     """All eight tables for ``n_clients`` training clients (+ ``test_fraction`` of test clients).
 
@@ -39,19 +55,26 @@ def generate(n_clients: int, seed: int = 0, *, test_fraction: float = 0.15) -> d
     clients = generate_application(rng, n_clients + n_test)
     # shuffle ids so that train and test clients interleave, as in Kaggle
     clients["SK_ID_CURR"] = 100001 + rng.permutation(len(clients))
-    risk = pd.Series(clients["_RISK"].to_numpy(), index=clients["SK_ID_CURR"].to_numpy())
+    z = clients["_RISK"].to_numpy()
+    ids = clients["SK_ID_CURR"].to_numpy()
     tables: dict[str, pd.DataFrame] = {}
     is_test = np.zeros(len(clients), dtype=bool)
     is_test[rng.choice(len(clients), n_test, replace=False)] = True
     tables["application_train"] = clients[~is_test][columns("application_train")].sort_values("SK_ID_CURR")
     tables["application_test"] = clients[is_test][columns("application_test")].sort_values("SK_ID_CURR")
-    tables["bureau"] = generate_bureau(rng, clients)
-    tables["bureau_balance"] = generate_bureau_balance(rng, tables["bureau"], risk)
-    prev = generate_previous(rng, clients)
+    # Each table sees the client's risk through its own noisy behaviour latent: aggregating many rows
+    # reveals the behaviour, not the risk itself, which keeps a good model's AUC realistic.
+    tables["bureau"] = generate_bureau(rng, clients, _behaviour(rng, z, BEHAVIOUR_RHO["bureau"]))
+    bb = pd.Series(_behaviour(rng, z, BEHAVIOUR_RHO["bureau_balance"]), index=ids)
+    tables["bureau_balance"] = generate_bureau_balance(rng, tables["bureau"], bb)
+    prev = generate_previous(rng, clients, _behaviour(rng, z, BEHAVIOUR_RHO["previous_application"]))
     tables["previous_application"] = prev
-    tables["POS_CASH_balance"] = generate_pos_cash(rng, prev, risk)
-    tables["installments_payments"] = generate_installments(rng, prev, risk)
-    tables["credit_card_balance"] = generate_credit_card(rng, prev, risk)
+    for name, make in (
+        ("POS_CASH_balance", generate_pos_cash),
+        ("installments_payments", generate_installments),
+        ("credit_card_balance", generate_credit_card),
+    ):
+        tables[name] = make(rng, prev, pd.Series(_behaviour(rng, z, BEHAVIOUR_RHO[name]), index=ids))
     for name, frame in tables.items():
         tables[name] = conform(frame.reset_index(drop=True), name)
     log.info(
@@ -92,4 +115,6 @@ def write_synthetic(
         else:
             frame.to_csv(path, index=False)
         paths[name] = path
+    marker = {"synthetic": True, "generator": "core.data.synthetic", "clients": n_clients, "seed": seed}
+    (out / "provenance.json").write_text(json.dumps(marker, indent=1) + "\n", encoding="utf-8")
     return paths

@@ -17,16 +17,14 @@ from core.data.tables import columns
 
 
 def generate_bureau(
-    rng: np.random.Generator, clients: pd.DataFrame, first_id: int = 5_000_000
+    rng: np.random.Generator, clients: pd.DataFrame, behaviour: np.ndarray, first_id: int = 5_000_000
 ) -> pd.DataFrame:
     """Bureau credits: ~4.8 per client on average, ~14 % of clients with none; risk drives overdue and debt."""
     st = table_stats("bureau")
-    counts = child_counts(
-        rng, len(clients), p_none=0.14, mean_if_any=5.6, z=clients["_RISK"].to_numpy(), beta=0.1
-    )
+    counts = child_counts(rng, len(clients), p_none=0.14, mean_if_any=5.6, z=behaviour, beta=0.1)
     n = int(counts.sum())
     owner = np.repeat(np.arange(len(clients)), counts)
-    z = clients["_RISK"].to_numpy()[owner]
+    z = behaviour[owner]
     out: dict[str, object] = {
         "SK_ID_CURR": clients["SK_ID_CURR"].to_numpy()[owner],
         "SK_ID_BUREAU": first_id + rng.permutation(n),

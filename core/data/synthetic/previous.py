@@ -19,11 +19,11 @@ _STATUS = np.array(["Approved", "Canceled", "Refused", "Unused offer"], dtype=ob
 
 
 def generate_previous(
-    rng: np.random.Generator, clients: pd.DataFrame, first_id: int = 1_000_000
+    rng: np.random.Generator, clients: pd.DataFrame, behaviour: np.ndarray, first_id: int = 1_000_000
 ) -> pd.DataFrame:
     """Previous applications: ~4.9 per client, ~5 % with none; risky clients are refused more often."""
     st = table_stats("previous_application")
-    z_client = clients["_RISK"].to_numpy()
+    z_client = behaviour
     counts = child_counts(rng, len(clients), p_none=0.05, mean_if_any=5.2, z=z_client, beta=0.1)
     n = int(counts.sum())
     owner = np.repeat(np.arange(len(clients)), counts)

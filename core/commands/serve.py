@@ -1,0 +1,39 @@
+"""``pad dashboard`` and ``pad api``: start the Streamlit dashboard or the FastAPI service."""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+from pathlib import Path
+
+DASHBOARD_APP = Path(__file__).resolve().parents[2] / "dashboard" / "app.py"
+
+
+def register(subparsers: argparse._SubParsersAction) -> None:
+    """Add ``pad dashboard`` and ``pad api``."""
+    dash = subparsers.add_parser(
+        "dashboard", help="start the Streamlit dashboard", description="Start the dashboard."
+    )
+    dash.add_argument("--port", type=int, default=8501)
+    dash.add_argument("--host", default="localhost")
+    dash.set_defaults(func=_dashboard)
+    api = subparsers.add_parser("api", help="start the FastAPI scoring service", description="Start the API.")
+    api.add_argument("--port", type=int, default=8000)
+    api.add_argument("--host", default="127.0.0.1")
+    api.set_defaults(func=_api)
+
+
+def _dashboard(args: argparse.Namespace) -> int:
+    cmd = [
+        sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP),
+        "--server.port", str(args.port), "--server.address", args.host, "--server.headless", "true",
+    ]  # fmt: skip
+    return subprocess.call(cmd)
+
+
+def _api(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    uvicorn.run("api.main:app", host=args.host, port=args.port, log_level="info")
+    return 0
