@@ -300,7 +300,7 @@ def build_features(
                 "previous_application needs POS_CASH_balance, installments_payments and credit_card_balance too."
             )
         out = out.join(previous_features(lazy["previous_application"], *parts), on=ID, how="left")
-    frame = out.collect().to_pandas()
+    frame = out.sort(ID).collect().to_pandas()
     # a client with no bureau or previous rows has zero of them, not an unknown number
     counts = [
         c
