@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import time
+import warnings
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -11,6 +12,7 @@ import pandas as pd
 from catboost import CatBoostClassifier
 from sklearn.compose import ColumnTransformer
 from sklearn.ensemble import RandomForestClassifier
+from sklearn.exceptions import ConvergenceWarning
 from sklearn.impute import SimpleImputer
 from sklearn.linear_model import LogisticRegression
 from sklearn.neural_network import MLPClassifier
@@ -95,7 +97,9 @@ def fit_model(
             hidden_layer_sizes=(64, 32), alpha=1e-3, max_iter=60, early_stopping=True, random_state=seed
         )
         model = make_pipeline(_encoder(categorical, numeric, scale=True), est)
-        model.fit(x.iloc[idx], y[idx])
+        with warnings.catch_warnings():
+            warnings.simplefilter("ignore", ConvergenceWarning)
+            model.fit(x.iloc[idx], y[idx])
         return FittedModel(
             lambda d: model.predict_proba(_prep(d, categorical))[:, 1], time.perf_counter() - started
         )

@@ -1,0 +1,124 @@
+"""The training pipeline: quick profile end to end, selection, determinism, the demo bundle."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import numpy as np
+import pandas as pd
+import pytest
+from mlflow.tracking import MlflowClient
+
+import core
+from core.cost import CostWeights, optimal_threshold
+from core.training.selection import select_features
+from core.training.tuning import cv_predictions
+from tests.conftest import REPO
+
+
+@pytest.fixture(scope="module")
+def quick_run(tmp_path_factory):
+    """One quick-profile run through the CLI (synthetic data, sqlite MLflow store)."""
+    root = tmp_path_factory.mktemp("train")
+    uri = f"sqlite:///{root / 'mlflow.db'}"
+    res = subprocess.run(
+        [sys.executable, "-m", "core.cli", "train", "--profile", "quick", "--out", str(root / "bundle"), "--tracking-uri", uri, "--seed", "1"],
+        cwd=root, capture_output=True, text=True, timeout=900,
+    )  # fmt: skip
+    assert res.returncode == 0, res.stderr[-3000:]
+    return root, uri, res
+
+
+@pytest.mark.slow
+def test_quick_profile_end_to_end(quick_run):
+    root, uri, res = quick_run
+    bundle = core.load_bundle(root / "bundle")
+    assert bundle.provenance.synthetic and "SYNTHETIC" in bundle.provenance.description
+    assert 20 <= len(bundle.schema.names) <= 40
+    test = bundle.metrics["test"]
+    assert 0.6 < test["roc_auc"] < 0.95
+    assert test["tp"] + test["fp"] + test["tn"] + test["fn"] == test["n"] == len(bundle.validation)
+    assert {r["model"] for r in bundle.metrics["benchmark"]} == {
+        "logistic_regression", "random_forest", "lightgbm", "xgboost", "catboost", "mlp",
+    }  # fmt: skip
+    # the threshold is cost-optimal on out-of-fold predictions: it is not the default 0.5
+    assert 0 < bundle.threshold < 0.5
+    # it scores and explains a reference client
+    record = bundle.reference.iloc[0].to_dict()
+    record = {
+        k: (None if isinstance(v, float) and np.isnan(v) else (v.item() if hasattr(v, "item") else v))
+        for k, v in record.items()
+    }
+    for spec in bundle.schema.features:
+        if spec.kind == "boolean" and record[spec.name] is not None:
+            record[spec.name] = bool(record[spec.name])
+    explanation = core.Explainer(bundle).explain_record(record)
+    assert 0 < explanation.score.probability < 1
+    # descriptions come from the data dictionary
+    assert sum(f.description is not None for f in bundle.schema.features) >= len(bundle.schema.features) * 0.9
+    assert "roc_auc" in res.stdout and "MLflow run" in res.stdout
+
+
+@pytest.mark.slow
+def test_mlflow_run_recorded(quick_run):
+    root, uri, _ = quick_run
+    client = MlflowClient(tracking_uri=uri)
+    run_id = core.load_bundle(root / "bundle").metrics["mlflow_run_id"]
+    run = client.get_run(run_id)
+    assert run.data.params["profile"] == "quick"
+    assert "bench.catboost.roc_auc" in run.data.metrics and "test.cost_per_client" in run.data.metrics
+    assert len(client.get_metric_history(run_id, "bench.lightgbm.fold_auc")) == 3
+    artifacts = {a.path for a in client.list_artifacts(run_id)}
+    assert {"benchmark.csv", "bundle", "plots", "selected_features.txt"} <= artifacts
+    bench = pd.read_csv(client.download_artifacts(run_id, "benchmark.csv", str(root)))
+    assert len(bench) == 6 and {"roc_auc", "cost_per_client", "recall", "precision", "fit_seconds"} <= set(
+        bench.columns
+    )
+    plots = {a.path for a in client.list_artifacts(run_id, "plots")}
+    assert "plots/cost_curve_oof.png" in plots and "plots/shap_importance.png" in plots
+
+
+def test_selection_drops_correlated_and_hits_size():
+    rng = np.random.default_rng(0)
+    a = rng.normal(size=500)
+    x = pd.DataFrame(
+        {
+            "A": a,
+            "A_COPY": a * 2 + 1e-3 * rng.normal(size=500),
+            "B": rng.normal(size=500),
+            "C": rng.normal(size=500),
+            "CAT": rng.choice(["x", "y"], 500),
+        }
+    )
+    importance = pd.Series({"A": 5.0, "A_COPY": 4.0, "CAT": 3.0, "B": 2.0, "C": 1.0})
+    assert select_features(x, importance, ["CAT"], n_features=3) == ["A", "CAT", "B"]
+    assert select_features(x, importance, ["CAT"], n_features=10) == ["A", "CAT", "B", "C"]
+    assert select_features(x, importance.replace(1.0, 0.0), ["CAT"], n_features=10) == ["A", "CAT", "B"]
+
+
+def test_cv_and_threshold_are_deterministic(toy_bundle):
+    from tests.toy import toy_frame
+
+    frame = toy_frame(400, 3)
+    x = core.to_model_frame(frame, toy_bundle.schema)
+    y = frame["TARGET"].to_numpy()
+    params = {"depth": 3, "learning_rate": 0.1}
+    runs = [
+        cv_predictions(x, y, ["CODE_GENDER", "NAME_EDUCATION_TYPE"], params, iterations=30, folds=3, seed=5)
+        for _ in range(2)
+    ]
+    np.testing.assert_array_equal(runs[0], runs[1])
+    assert optimal_threshold(y, runs[0], CostWeights()) == optimal_threshold(y, runs[1], CostWeights())
+
+
+def test_demo_bundle_is_committed_and_synthetic():
+    manifest = json.loads((REPO / "assets" / "demo_bundle" / "manifest.json").read_text())
+    assert manifest["provenance"]["synthetic"] is True
+    bundle = core.load_bundle(REPO / "assets" / "demo_bundle")
+    assert 100 <= len(bundle.schema.names) <= 130
+    assert sum(p.stat().st_size for p in (REPO / "assets" / "demo_bundle").iterdir()) < 8 * 2**20
+    example = json.loads((REPO / "examples" / "input_example.json").read_text())
+    assert set(example) == {"SK_ID_CURR", *bundle.schema.names}
+    assert core.score_record(bundle, example).decision in ("ACCEPTED", "REFUSED")
