@@ -1,0 +1,51 @@
+"""GET /health and GET /model."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, Request
+
+from api.dependencies import bundle_of, json_safe
+from api.schemas import BundleInfo, Health
+
+router = APIRouter(tags=["service"])
+
+
+@router.get("/health", response_model=Health, summary="Readiness: model loaded, bundle version and source")
+def health(request: Request) -> Health:
+    """Readiness of the service; never includes secrets."""
+    bundle = bundle_of(request)
+    return Health(
+        status="ok",
+        model_loaded=True,
+        bundle=BundleInfo(
+            name=bundle.name, version=bundle.version, format=bundle.format, source=bundle.source
+        ),
+        n_features=len(bundle.schema.names),
+    )
+
+
+@router.get("/model", summary="Model card: features and their schema, threshold, cost weights, metrics")
+def model_card(request: Request) -> dict[str, Any]:
+    """What the model is, what it expects and how it was evaluated."""
+    bundle = bundle_of(request)
+    return {
+        "name": bundle.name,
+        "version": bundle.version,
+        "format": bundle.format,
+        "source": bundle.source,
+        "created_at": bundle.created_at,
+        "threshold": bundle.threshold,
+        "decision_rule": "REFUSED when probability of default >= threshold, else ACCEPTED",
+        "cost_weights": bundle.cost_weights.model_dump(),
+        "metrics": bundle.metrics,
+        "provenance": bundle.provenance.model_dump() if bundle.provenance else None,
+        "intended_use": bundle.intended_use,
+        "limitations": bundle.limitations,
+        "unavailable": bundle.unavailable,
+        "hashes": bundle.hashes,
+        "features": [
+            {k: json_safe(v) for k, v in spec.model_dump().items()} for spec in bundle.schema.by_importance()
+        ],
+    }

@@ -1,0 +1,148 @@
+"""Every endpoint through HTTP, and every kind of bad input."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+
+from api.main import create_app
+from core import load_settings
+
+
+def test_health(client, toy_bundle):
+    body = client.get("/health").json()
+    assert body == {
+        "status": "ok",
+        "model_loaded": True,
+        "bundle": {"name": "toy", "version": "0.0.1-toy", "format": "v1", "source": toy_bundle.source},
+        "n_features": 13,
+    }
+
+
+def test_model_card(client, toy_bundle):
+    card = client.get("/model").json()
+    assert card["threshold"] == toy_bundle.threshold
+    assert card["cost_weights"] == {"fn": 10.0, "fp": 1.0}
+    assert [f["name"] for f in card["features"]][0] == toy_bundle.schema.by_importance()[0].name
+    gender = next(f for f in card["features"] if f["name"] == "CODE_GENDER")
+    assert gender["categories"] == ["F", "M"] and gender["kind"] == "categorical"
+    assert card["provenance"]["synthetic"] is True
+
+
+def test_predict(client, record, toy_bundle):
+    from core import score_record
+
+    body = client.post("/predict", json=record).json()
+    expected = score_record(toy_bundle, record)
+    assert body["probability"] == pytest.approx(expected.probability)
+    assert body["decision"] == expected.decision and body["threshold"] == toy_bundle.threshold
+    assert body["client_id"] == record["SK_ID_CURR"] and body["model_version"] == "0.0.1-toy"
+    reasons = body["reasons"]["toward_default"] + body["reasons"]["toward_repayment"]
+    assert reasons and all(r["text_fr"] and r["text_en"] for r in reasons)
+
+
+def test_explain_adds_up(client, record):
+    body = client.post("/explain", json=record).json()
+    total = body["base_value"] + sum(c["shap"] for c in body["contributions"])
+    assert total == pytest.approx(body["raw_prediction"])
+    assert len(body["contributions"]) == 13
+
+
+@pytest.mark.parametrize(
+    ("change", "field", "problem"),
+    [
+        ({"AMT_CREDIT": "100000"}, "AMT_CREDIT", "expected a number, got the text '100000'"),
+        ({"AMT_CREDIT": True}, "AMT_CREDIT", "expected a number, got the boolean true"),
+        ({"AMT_CREDIT": -1}, "AMT_CREDIT", "impossible value -1"),
+        ({"EXT_SOURCE_1": 1.5}, "EXT_SOURCE_1", "between 0 and 1"),
+        ({"DAYS_BIRTH": -1000}, "DAYS_BIRTH", "impossible age"),
+        ({"DAYS_EMPLOYED": 365243}, "DAYS_EMPLOYED", "must be <= 0"),
+        ({"CODE_GENDER": "XNA"}, "CODE_GENDER", "unknown category 'XNA'"),
+        ({"FLAG_DOCUMENT_3": "yes"}, "FLAG_DOCUMENT_3", "expected true/false"),
+        ({"SURPRISE": 1}, "SURPRISE", "unknown field"),
+        ({"SK_ID_CURR": 0}, "SK_ID_CURR", "positive integer"),
+    ],
+)
+def test_bad_values_are_422_naming_the_field(client, record, change, field, problem):
+    res = client.post("/predict", json={**record, **change})
+    assert res.status_code == 422
+    assert any(d["field"] == field and problem in d["problem"] for d in res.json()["detail"]), res.json()
+
+
+def test_nan_and_infinity_literals_rejected(client, record):
+    text = json.dumps(record).replace(
+        '"AMT_CREDIT": ' + json.dumps(record["AMT_CREDIT"]), '"AMT_CREDIT": NaN'
+    )
+    text = text.replace('"AMT_ANNUITY": ' + json.dumps(record["AMT_ANNUITY"]), '"AMT_ANNUITY": Infinity')
+    res = client.post("/predict", content=text, headers={"content-type": "application/json"})
+    assert res.status_code == 422
+    assert {d["field"] for d in res.json()["detail"]} == {"AMT_CREDIT", "AMT_ANNUITY"}
+
+
+def test_missing_fields_all_reported(client, record):
+    partial = {k: v for k, v in record.items() if k not in ("AMT_CREDIT", "EXT_SOURCE_3")}
+    res = client.post("/predict", json=partial)
+    assert res.status_code == 422
+    assert sorted(d["field"] for d in res.json()["detail"]) == ["AMT_CREDIT", "EXT_SOURCE_3"]
+
+
+def test_nulls_accepted(client, record):
+    res = client.post("/predict", json={k: (v if k == "SK_ID_CURR" else None) for k, v in record.items()})
+    assert res.status_code == 200
+
+
+@pytest.mark.parametrize(
+    ("content", "status", "problem"),
+    [
+        (b"{not json", 400, "invalid JSON"),
+        (b"", 422, "empty body"),
+        (b"[1, 2]", 422, "expected an object"),
+        (b'"text"', 422, "expected an object"),
+        (b"\xff\xfe", 400, "invalid JSON"),
+    ],
+)
+def test_malformed_bodies(client, content, status, problem):
+    res = client.post("/predict", content=content, headers={"content-type": "application/json"})
+    assert res.status_code == status
+    assert problem in res.json()["detail"][0]["problem"]
+    assert "Traceback" not in res.text
+
+
+def test_batch_scores_valid_and_reports_invalid(client, record):
+    clients = [record, {**record, "CODE_GENDER": "?"}, "oops", {**record, "SK_ID_CURR": 7}]
+    body = client.post("/predict/batch", json={"clients": clients}).json()
+    assert body["n"] == 4 and body["n_scored"] == 2
+    assert [r["row"] for r in body["results"]] == [1, 4] and body["results"][1]["client_id"] == 7
+    assert {(e["row"], e["field"]) for e in body["errors"]} == {(2, "CODE_GENDER"), (3, "(record)")}
+    assert client.post("/predict/batch", json=[record]).json()["n_scored"] == 1
+
+
+def test_batch_bounds_and_shape(toy_bundle, record, monkeypatch):
+    monkeypatch.setenv("MAX_BATCH_ROWS", "3")
+    from fastapi.testclient import TestClient
+
+    with TestClient(create_app(bundle=toy_bundle, settings=load_settings())) as small:
+        res = small.post("/predict/batch", json={"clients": [record] * 4})
+        assert res.status_code == 413 and "at most 3" in res.json()["detail"][0]["problem"]
+        res = small.post("/predict/batch", json={"clients": "all"})
+        assert res.status_code == 422
+        big = json.dumps({"clients": [record] * 2, "pad": "x" * 2_000_000})
+        res = small.post("/predict/batch", content=big, headers={"content-type": "application/json"})
+        assert res.status_code == 413
+
+
+def test_openapi_shows_a_real_example(client, toy_bundle):
+    spec = client.get("/openapi.json").json()
+    body = spec["paths"]["/predict"]["post"]["requestBody"]["content"]["application/json"]
+    assert set(body["example"]) == {"SK_ID_CURR", *toy_bundle.schema.names}
+    record_schema = spec["components"]["schemas"]["ClientRecord"]
+    assert record_schema["additionalProperties"] is False
+    assert client.get("/docs").status_code == 200
+    # the example in the docs is accepted as is
+    assert client.post("/predict", json=body["example"]).status_code == 200
+
+
+def test_unknown_route_and_method(client):
+    assert client.get("/nope").status_code == 404
+    assert client.get("/predict").status_code == 405
