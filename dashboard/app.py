@@ -1,0 +1,27 @@
+"""Prêt à dépenser dashboard: routes only (``streamlit run dashboard/app.py``)."""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+
+import streamlit as st
+
+sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit run` from a checkout
+
+from dashboard.i18n import t  # noqa: E402
+from dashboard.state import init_state  # noqa: E402
+
+PAGES = Path(__file__).resolve().parent / "pages"
+
+st.set_page_config(page_title="Prêt à dépenser — scoring", page_icon="🏦", layout="wide")
+init_state()
+st.navigation(
+    [
+        st.Page(PAGES / "score.py", title=t("nav_score"), icon="🧾", default=True),
+        st.Page(PAGES / "batch.py", title=t("nav_batch"), icon="📂"),
+        st.Page(PAGES / "threshold.py", title=t("nav_threshold"), icon="⚖️"),
+        st.Page(PAGES / "insights.py", title=t("nav_insights"), icon="🔎"),
+        st.Page(PAGES / "model_card.py", title=t("nav_card"), icon="📄"),
+    ]
+).run()

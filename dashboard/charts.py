@@ -1,0 +1,263 @@
+"""Plotly figure builders: pure functions of data (tested directly, since AppTest cannot read plotly)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pandas as pd
+import plotly.graph_objects as go
+
+ACCEPTED, REFUSED, NEUTRAL, INK = "#0072B2", "#D55E00", "#8C96A0", "#1B1F24"
+TOWARD_DEFAULT, TOWARD_REPAYMENT = REFUSED, ACCEPTED
+_LAYOUT = {
+    "font": {"family": "sans-serif", "size": 13, "color": INK},
+    "paper_bgcolor": "white",
+    "plot_bgcolor": "white",
+    "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
+}
+
+
+def _style(fig: go.Figure, title: str, height: int = 320) -> go.Figure:
+    fig.update_layout(title={"text": title, "x": 0, "font": {"size": 15}}, height=height, **_LAYOUT)
+    fig.update_xaxes(gridcolor="#E6EAF0", zerolinecolor="#C9D1DB")
+    fig.update_yaxes(gridcolor="#E6EAF0", zerolinecolor="#C9D1DB")
+    return fig
+
+
+def risk_gauge(probability: float, threshold: float, *, title: str, threshold_label: str) -> go.Figure:
+    """Horizontal bar of the probability of default with the threshold marked (pattern + colour)."""
+    refused = probability >= threshold
+    fig = go.Figure(
+        go.Bar(
+            x=[probability], y=[""], orientation="h", width=0.5,
+            marker={"color": REFUSED if refused else ACCEPTED, "pattern": {"shape": "/" if refused else ""}},
+            text=[f"{probability:.1%}"], textposition="outside", hoverinfo="skip",
+        )
+    )  # fmt: skip
+    fig.add_vline(x=threshold, line={"color": INK, "width": 3, "dash": "dash"})
+    fig.add_annotation(
+        x=threshold,
+        y=0.42,
+        yref="paper",
+        text=f"{threshold_label} {threshold:.1%}",
+        showarrow=False,
+        yanchor="bottom",
+        bgcolor="white",
+    )
+    upper = max(0.5, probability * 1.25, threshold * 1.6)
+    fig.update_xaxes(range=[0, min(1.0, upper)], tickformat=".0%")
+    fig.update_yaxes(visible=False)
+    return _style(fig, title, height=170)
+
+
+def waterfall(
+    contributions: pd.DataFrame,
+    base_value: float,
+    *,
+    labels: dict[str, str],
+    top: int,
+    title: str,
+    others_label: str,
+    base_label: str,
+    total_label: str,
+) -> go.Figure:
+    """Local SHAP waterfall in log-odds: base value, the top features, the rest grouped, the raw score."""
+    head = contributions.head(top)
+    rest = float(contributions["shap"].iloc[top:].sum())
+    names = [base_label, *[labels.get(f, f) for f in head["feature"]], others_label, total_label]
+    values = [base_value, *head["shap"].tolist(), rest, 0.0]
+    measures = ["absolute", *["relative"] * (len(head) + 1), "total"]
+    fig = go.Figure(
+        go.Waterfall(
+            orientation="h", y=names[::-1], x=values[::-1], measure=measures[::-1],
+            increasing={"marker": {"color": TOWARD_DEFAULT}}, decreasing={"marker": {"color": TOWARD_REPAYMENT}},
+            totals={"marker": {"color": NEUTRAL}}, connector={"line": {"color": "#C9D1DB"}},
+            texttemplate="%{delta:+.2f}", textposition="outside",
+        )
+    )  # fmt: skip
+    return _style(fig, title, height=60 + 34 * len(names))
+
+
+def population(
+    values: pd.Series, client_value: float | str | None, *, title: str, client_label: str
+) -> go.Figure:
+    """Where the client stands in the reference population (histogram or category shares)."""
+    fig = go.Figure()
+    if pd.api.types.is_numeric_dtype(values) and not isinstance(client_value, str):
+        clean = values.dropna()
+        fig.add_trace(
+            go.Histogram(
+                x=clean, nbinsx=40, marker={"color": NEUTRAL}, hovertemplate="%{x}: %{y}<extra></extra>"
+            )
+        )
+        if client_value is not None and not (isinstance(client_value, float) and np.isnan(client_value)):
+            fig.add_vline(x=float(client_value), line={"color": INK, "width": 3})
+            fig.add_annotation(
+                x=float(client_value),
+                y=1,
+                yref="paper",
+                text=client_label,
+                showarrow=False,
+                yanchor="bottom",
+                bgcolor="white",
+            )
+    else:
+        shares = values.fillna("—").astype(str).value_counts(normalize=True).head(12)
+        colors = [INK if c == client_value else NEUTRAL for c in shares.index]
+        fig.add_trace(go.Bar(x=shares.to_numpy(), y=shares.index, orientation="h", marker={"color": colors}))
+        fig.update_xaxes(tickformat=".0%")
+    fig.update_layout(showlegend=False, bargap=0.05)
+    return _style(fig, title, height=230)
+
+
+def score_distribution(proba: np.ndarray, threshold: float, *, title: str, x_label: str) -> go.Figure:
+    """Histogram of scores, accepted and refused in two colours and patterns, threshold marked."""
+    proba = np.asarray(proba, dtype=float)
+    bins = {"start": 0.0, "end": 1.0, "size": 0.02}
+    fig = go.Figure()
+    fig.add_trace(
+        go.Histogram(x=proba[proba < threshold], xbins=bins, name="ACCEPTED", marker={"color": ACCEPTED})
+    )
+    fig.add_trace(
+        go.Histogram(
+            x=proba[proba >= threshold],
+            xbins=bins,
+            name="REFUSED",
+            marker={"color": REFUSED, "pattern": {"shape": "/"}},
+        )
+    )
+    fig.add_vline(x=threshold, line={"color": INK, "width": 2, "dash": "dash"})
+    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.2})
+    fig.update_xaxes(title=x_label, tickformat=".0%", range=[0, 1])
+    return _style(fig, title)
+
+
+def cost_curve(
+    curve: pd.DataFrame,
+    band: pd.DataFrame | None,
+    *,
+    current: float,
+    optimal: float,
+    production: float,
+    labels: dict[str, str],
+) -> go.Figure:
+    """Cost per client against the threshold, with its bootstrap band and three thresholds marked."""
+    fig = go.Figure()
+    if band is not None:
+        fig.add_trace(
+            go.Scatter(
+                x=np.r_[band["threshold"], band["threshold"][::-1]],
+                y=np.r_[band["high"], band["low"][::-1]],
+                fill="toself",
+                fillcolor="rgba(0,114,178,0.15)",
+                line={"width": 0},
+                name=labels["band"],
+                hoverinfo="skip",
+            )
+        )
+    fig.add_trace(
+        go.Scatter(
+            x=curve["threshold"],
+            y=curve["cost_per_client"],
+            mode="lines",
+            line={"color": ACCEPTED, "width": 2},
+            name=labels["cost"],
+        )
+    )
+    for x, name, dash, color in (
+        (optimal, labels["optimal"], "dot", REFUSED),
+        (production, labels["production"], "dash", INK),
+        (current, labels["current"], "solid", "#009E73"),
+    ):
+        fig.add_vline(x=x, line={"color": color, "dash": dash, "width": 2})
+        fig.add_trace(
+            go.Scatter(
+                x=[x], y=[None], mode="lines", line={"color": color, "dash": dash}, name=f"{name} ({x:.3f})"
+            )
+        )
+    fig.update_xaxes(title=labels["x"], range=[0, 1])
+    fig.update_yaxes(title=labels["y"])
+    fig.update_layout(legend={"orientation": "h", "y": -0.25})
+    return _style(fig, labels["title"], height=380)
+
+
+def confusion(tp: int, fp: int, tn: int, fn: int, *, labels: dict[str, str]) -> go.Figure:
+    """2x2 confusion matrix with counts written in each cell."""
+    z = [[tn, fp], [fn, tp]]
+    text = [
+        [f"{labels['tn']}<br>{tn}", f"{labels['fp']}<br>{fp}"],
+        [f"{labels['fn']}<br>{fn}", f"{labels['tp']}<br>{tp}"],
+    ]
+    fig = go.Figure(
+        go.Heatmap(
+            z=z,
+            x=[labels["pred_accept"], labels["pred_refuse"]],
+            y=[labels["true_repaid"], labels["true_default"]],
+            text=text,
+            texttemplate="%{text}",
+            colorscale=[[0, "#F2F5F9"], [1, "#7FB2D5"]],
+            showscale=False,
+            hoverinfo="skip",
+        )
+    )
+    fig.update_yaxes(autorange="reversed")
+    return _style(fig, labels["title"], height=300)
+
+
+def importance_bar(
+    importance: pd.DataFrame, *, labels: dict[str, str], top: int, title: str, x_label: str
+) -> go.Figure:
+    """Mean |SHAP| of the most important features."""
+    head = importance.head(top).iloc[::-1]
+    fig = go.Figure(
+        go.Bar(
+            x=head["mean_abs_shap"],
+            y=[labels.get(f, f) for f in head["feature"]],
+            orientation="h",
+            marker={"color": ACCEPTED},
+        )
+    )
+    fig.update_xaxes(title=x_label)
+    return _style(fig, title, height=60 + 24 * len(head))
+
+
+def beeswarm(
+    shap_values: np.ndarray,
+    data: pd.DataFrame,
+    features: list[str],
+    *,
+    labels: dict[str, str],
+    title: str,
+    x_label: str,
+    rng_seed: int = 0,
+) -> go.Figure:
+    """SHAP summary: one dot per client and feature, coloured by the feature's value (low blue, high vermillion)."""
+    rng = np.random.default_rng(rng_seed)
+    fig = go.Figure()
+    for i, feature in enumerate(features[::-1]):
+        j = list(data.columns).index(feature)
+        values = pd.to_numeric(data[feature], errors="coerce")
+        rank = values.rank(pct=True).fillna(0.5).to_numpy()
+        fig.add_trace(go.Scattergl(
+            x=shap_values[:, j], y=i + rng.uniform(-0.3, 0.3, len(values)), mode="markers",
+            marker={"size": 4, "color": rank, "colorscale": [[0, ACCEPTED], [0.5, "#E8E8E8"], [1, REFUSED]], "cmin": 0, "cmax": 1, "showscale": i == 0, "colorbar": {"title": "value<br>(rank)", "tickvals": [0, 1], "ticktext": ["low", "high"]}},
+            name=labels.get(feature, feature), hoverinfo="skip", showlegend=False,
+        ))  # fmt: skip
+    fig.update_yaxes(tickvals=list(range(len(features))), ticktext=[labels.get(f, f) for f in features[::-1]])
+    fig.update_xaxes(title=x_label, zeroline=True, zerolinewidth=2)
+    return _style(fig, title, height=80 + 28 * len(features))
+
+
+def dependence(frame: pd.DataFrame, *, title: str, x_label: str, y_label: str) -> go.Figure:
+    """SHAP of one feature against its value over the reference sample."""
+    fig = go.Figure(
+        go.Scattergl(
+            x=frame["value"],
+            y=frame["shap"],
+            mode="markers",
+            marker={"size": 5, "color": ACCEPTED, "opacity": 0.5},
+        )
+    )
+    fig.add_hline(y=0, line={"color": NEUTRAL})
+    fig.update_xaxes(title=x_label)
+    fig.update_yaxes(title=y_label)
+    return _style(fig, title, height=360)

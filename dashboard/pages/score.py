@@ -1,0 +1,194 @@
+"""Score a client: look one up or fill the form; probability, decision, reasons, SHAP, population."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import streamlit as st
+
+import core
+from core.labels import format_value, label
+from dashboard import charts, forms, resources
+from dashboard.components import chart_alt, decision_badge, field_errors, page_setup
+from dashboard.i18n import t
+from dashboard.state import FORM_PREFIX, LAST_ERRORS, LAST_EXPLANATION, LOOKUP_ID, lang
+
+PREFILL = "form_prefill"
+
+
+def _load_client(bundle: core.Bundle) -> None:
+    client_id = st.session_state.get(LOOKUP_ID)
+    if bundle.reference is None or client_id is None:
+        return
+    values = forms.client_values(bundle.reference, int(client_id), bundle.schema)
+    if values is None:
+        return
+    for spec in bundle.schema.features:
+        st.session_state.pop(FORM_PREFIX + spec.name, None)
+    st.session_state[PREFILL] = {"client_id": int(client_id), "values": values}
+    st.session_state[LAST_EXPLANATION] = None
+    st.session_state[LAST_ERRORS] = None
+
+
+def _lookup(bundle: core.Bundle) -> None:
+    if bundle.reference is None:
+        st.info(t("lookup_unavailable"))
+        return
+    ids = bundle.reference["SK_ID_CURR"].astype(int).tolist()
+    col1, col2 = st.columns([3, 1], vertical_alignment="bottom")
+    col1.selectbox(t("lookup_label"), ids, index=None, placeholder=t("lookup_placeholder"), key=LOOKUP_ID)
+    col2.button(t("lookup_button"), on_click=_load_client, args=(bundle,), width="stretch", type="secondary")
+
+
+def _widget(field: forms.FieldSpec, value: Any) -> None:
+    key = FORM_PREFIX + field.name
+    help_text = field.help
+    if field.kind in ("numeric", "years") and (field.min_value is not None or field.max_value is not None):
+        lo = "−∞" if field.min_value is None else f"{field.min_value:g}"
+        hi = "+∞" if field.max_value is None else f"{field.max_value:g}"
+        help_text = f"{help_text or ''}\n\n{t('allowed_range')}: [{lo}, {hi}]".strip()
+    if field.kind == "categorical":
+        options = [forms.MISSING, *field.options]
+        if value not in options:  # legacy bundles know no categories: offer the value itself
+            options.append(value)
+        st.selectbox(field.label, options, index=options.index(value), key=key, help=help_text)
+    elif field.kind == "boolean":
+        names = {forms.MISSING: t("missing"), "1": t("yes"), "0": t("no")}
+        st.selectbox(
+            field.label,
+            list(names),
+            index=list(names).index(value),
+            format_func=names.get,
+            key=key,
+            help=help_text,
+        )
+    else:
+        fmt = (
+            "%.1f"
+            if field.kind == "years"
+            else ("%.0f" if field.integer or field.name.startswith("AMT_") else "%.4f")
+        )
+        st.number_input(
+            field.label, value=value, format=fmt, key=key, help=help_text, placeholder=t("missing")
+        )
+
+
+def _form(bundle: core.Bundle) -> dict[str, Any] | None:
+    prefill = st.session_state.get(PREFILL) or {
+        "client_id": None,
+        "values": forms.default_values(bundle.schema),
+    }
+    top, rest = forms.split_fields(bundle.schema)
+    fields = {s.name: forms.field_spec(s, lang()) for s in bundle.schema.features}
+    with st.form("score_form", border=True):
+        if prefill["client_id"]:
+            st.markdown(t("form_client", id=prefill["client_id"]))
+        st.markdown(f"**{t('form_main', n=len(top))}**")
+        cols = st.columns(3)
+        for i, spec in enumerate(top):
+            with cols[i % 3]:
+                _widget(
+                    fields[spec.name], forms.to_widget(fields[spec.name], prefill["values"].get(spec.name))
+                )
+        if rest:
+            with st.expander(t("form_more", n=len(rest))):
+                st.caption(t("form_more_hint"))
+                cols = st.columns(3)
+                for i, spec in enumerate(rest):
+                    with cols[i % 3]:
+                        _widget(
+                            fields[spec.name],
+                            forms.to_widget(fields[spec.name], prefill["values"].get(spec.name)),
+                        )
+        submitted = st.form_submit_button(t("score_button"), type="primary", width="stretch")
+    if not submitted:
+        return None
+    values = {name: st.session_state.get(FORM_PREFIX + name) for name in fields}
+    return forms.to_record(list(fields.values()), values, prefill["client_id"])
+
+
+def _result(bundle: core.Bundle, explanation: core.LocalExplanation) -> None:
+    score = explanation.score
+    st.subheader(t("result_title"))
+    c1, c2, c3 = st.columns([1, 1, 2])
+    c1.metric(t("probability"), f"{score.probability:.1%}")
+    c2.metric(t("threshold"), f"{score.threshold:.1%}")
+    with c3:
+        decision_badge(score.decision)
+    st.plotly_chart(
+        charts.risk_gauge(
+            score.probability, score.threshold, title=t("gauge_title"), threshold_label=t("threshold")
+        ),
+        width="stretch",
+    )
+    chart_alt(
+        t(
+            "gauge_alt",
+            p=f"{score.probability:.1%}",
+            th=f"{score.threshold:.1%}",
+            d=t("refused" if score.decision == "REFUSED" else "accepted"),
+        )
+    )
+    for w in score.warnings:
+        st.warning(f"**{label(w.field, lang())}**: {w.message}", icon="⚠️")  # type: ignore[arg-type]
+    left, right = st.columns(2)
+    with left:
+        st.markdown(f"#### ⬆️ {t('toward_default')}")
+        for r in explanation.toward_default:
+            st.markdown(f"- {r.text(lang())}")
+    with right:
+        st.markdown(f"#### ⬇️ {t('toward_repayment')}")
+        for r in explanation.toward_repayment:
+            st.markdown(f"- {r.text(lang())}")
+    labels = {n: label(n, lang()) for n in bundle.schema.names}  # type: ignore[arg-type]
+    fig = charts.waterfall(
+        explanation.contributions,
+        explanation.base_value,
+        labels=labels,
+        top=10,
+        title=t("waterfall_title"),
+        others_label=t("others"),
+        base_label=t("base_value"),
+        total_label=t("client_score"),
+    )
+    st.plotly_chart(fig, width="stretch")
+    chart_alt(
+        t("waterfall_alt", base=f"{explanation.base_value:.2f}", raw=f"{explanation.raw_prediction:.2f}")
+    )
+    if bundle.reference is not None:
+        st.markdown(f"#### {t('population_title')}")
+        top = explanation.contributions.head(3)
+        for col, row in zip(st.columns(3), top.itertuples(), strict=False):
+            with col:
+                values = bundle.reference[row.feature]
+                st.plotly_chart(
+                    charts.population(
+                        values, row.value, title=labels[row.feature], client_label=t("this_client")
+                    ),
+                    width="stretch",
+                )
+                pct = (
+                    "—"
+                    if row.percentile is None or row.percentile != row.percentile
+                    else f"{row.percentile:.0f}"
+                )
+                chart_alt(t("population_alt", value=format_value(row.feature, row.value, lang()), pct=pct))  # type: ignore[arg-type]
+
+
+bundle = page_setup("title_score")
+st.caption(t("score_intro"))
+with st.container(border=True):
+    st.markdown(f"**{t('lookup_title')}**")
+    _lookup(bundle)
+record = _form(bundle)
+if record is not None:
+    try:
+        st.session_state[LAST_EXPLANATION] = resources.explainer().explain_record(record)
+        st.session_state[LAST_ERRORS] = None
+    except core.RecordValidationError as exc:
+        st.session_state[LAST_EXPLANATION] = None
+        st.session_state[LAST_ERRORS] = exc.errors
+if st.session_state.get(LAST_ERRORS):
+    field_errors(st.session_state[LAST_ERRORS])
+elif st.session_state.get(LAST_EXPLANATION) is not None:
+    _result(bundle, st.session_state[LAST_EXPLANATION])
