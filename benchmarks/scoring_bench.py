@@ -38,7 +38,9 @@ def main() -> None:
         if spec.kind == "boolean" and record[spec.name] is not None:
             record[spec.name] = bool(record[spec.name])
     record["SK_ID_CURR"] = int(record["SK_ID_CURR"])
-    print(f"bundle: {bundle.name} {bundle.version} ({len(bundle.schema.names)} features, {bundle.model.tree_count_} trees)")
+    print(
+        f"bundle: {bundle.name} {bundle.version} ({len(bundle.schema.names)} features, {bundle.model.tree_count_} trees)"
+    )
     for name, fn in (
         ("validate one record", lambda: core.validate_record(record, bundle.schema)),
         ("score one record", lambda: core.score_record(bundle, record)),

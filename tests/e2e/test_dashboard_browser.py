@@ -1,0 +1,162 @@
+"""End to end in a real browser: headless Debian Chromium driven by Playwright against `streamlit run`.
+
+Screenshots of every page are saved to test-artifacts/ (look at them).
+"""
+
+from __future__ import annotations
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+REPO = Path(__file__).resolve().parents[2]
+CHROMIUM = Path("/usr/bin/chromium")
+ARTIFACTS = REPO / "test-artifacts"
+ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory):
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium is not installed (/usr/bin/chromium): apt-get install chromium")
+    pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BUNDLE_", "HF_", "LOCAL_"))}
+    env["HOME"] = str(tmp_path_factory.mktemp("home"))
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard" / "app.py"), "--server.port", str(port), "--server.headless", "true"],
+        cwd=REPO, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    deadline = time.time() + 120
+    while time.time() < deadline:
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        pytest.fail("streamlit did not start: " + (proc.stdout.read() if proc.stdout else ""))
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def browser(server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        yield b
+        b.close()
+
+
+@pytest.fixture()
+def page(browser, server):
+    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="fr-FR")
+    pg = context.new_page()
+    pg.set_default_timeout(60_000)
+    yield pg
+    context.close()
+
+
+def settle(page) -> None:
+    """Wait until Streamlit has finished running and no skeleton placeholder remains."""
+    page.wait_for_selector("[data-testid=stApp]")
+    page.wait_for_function("document.querySelectorAll('[data-testid=stSkeleton]').length === 0")
+    page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=120_000)
+    page.wait_for_timeout(300)
+
+
+def shot(page, name: str) -> None:
+    ARTIFACTS.mkdir(exist_ok=True)
+    settle(page)
+    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+
+
+def open_page(page, server: str, title: str) -> None:
+    page.goto(server)
+    settle(page)
+    page.get_by_role("link", name=title).first.click()
+    settle(page)
+
+
+def test_score_a_looked_up_client(page, server):
+    page.goto(server)
+    settle(page)
+    page.get_by_role("heading", name="Évaluer un client").first.wait_for()
+    shot(page, "1_score_empty")
+    lookup = page.get_by_role("combobox").first
+    lookup.click()
+    page.locator("[data-testid=stSelectboxVirtualDropdown] li").nth(2).click()
+    page.get_by_role("button", name="Charger le dossier").click()
+    settle(page)
+    page.get_by_role("button", name="Évaluer le dossier").click()
+    settle(page)
+    decision = page.locator(".pad-decision").first
+    decision.wait_for()
+    assert any(word in decision.inner_text() for word in ("ACCORDÉ", "REFUSÉ"))
+    assert page.get_by_text("Ce qui augmente le risque").count() == 1
+    shot(page, "2_score_result")
+
+
+def test_upload_a_csv(page, server):
+    open_page(page, server, "Scoring par lot")
+    page.locator("input[type=file]").set_input_files(str(REPO / "examples" / "clients_sample.csv"))
+    page.get_by_text("ligne(s) rejetée(s)").wait_for(timeout=120_000)
+    settle(page)
+    assert page.get_by_text("Télécharger les résultats (CSV)").count() == 1
+    shot(page, "3_batch")
+
+
+def test_move_the_threshold(page, server):
+    open_page(page, server, "Seuil et coût")
+    formula = page.get_by_text("Coût =").first
+    before = formula.inner_text()
+    thumb = page.get_by_role("slider").first
+    thumb.focus()
+    for _ in range(20):
+        thumb.press("ArrowRight")
+    settle(page)
+    assert page.get_by_text("Coût =").first.inner_text() != before
+    shot(page, "4_threshold")
+
+
+def test_insights_and_model_card(page, server):
+    open_page(page, server, "Comprendre le modèle")
+    page.get_by_text("Importance des caractéristiques").first.wait_for()
+    shot(page, "5_insights")
+    open_page(page, server, "Fiche du modèle")
+    page.get_by_text("SYNTHÉTIQUES").first.wait_for()
+    shot(page, "6_model_card")
+
+
+def test_english_toggle(page, server):
+    page.goto(server)
+    settle(page)
+    page.get_by_text("English").click()
+    settle(page)
+    page.get_by_role("heading", name="Score a client").first.wait_for()
