@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from typing import Any
+
 from fastapi import APIRouter, Request
 
 from api.dependencies import (
@@ -25,7 +27,7 @@ from api.schemas import (
 from core import RecordValidationError, score_records
 
 router = APIRouter(tags=["scoring"])
-ERRORS = {
+ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorResponse, "description": "Body is not valid JSON"},
     413: {"model": ErrorResponse, "description": "Body or batch too large"},
     422: {"model": ErrorResponse, "description": "Invalid client record: every field problem listed"},

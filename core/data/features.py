@@ -294,11 +294,11 @@ def build_features(
         )
         out = out.join(bureau_features(lazy["bureau"], balance), on=ID, how="left")
     if "previous_application" in lazy:
-        parts = [lazy.get(n) for n in ("POS_CASH_balance", "installments_payments", "credit_card_balance")]
-        if any(p is None for p in parts):
-            raise ValueError(
-                "previous_application needs POS_CASH_balance, installments_payments and credit_card_balance too."
-            )
+        needed = ("POS_CASH_balance", "installments_payments", "credit_card_balance")
+        missing = [n for n in needed if n not in lazy]
+        if missing:
+            raise ValueError(f"previous_application needs {', '.join(missing)} too.")
+        parts = [lazy[n] for n in needed]
         out = out.join(previous_features(lazy["previous_application"], *parts), on=ID, how="left")
     frame = out.sort(ID).collect().to_pandas()
     # a client with no bureau or previous rows has zero of them, not an unknown number

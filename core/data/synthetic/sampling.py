@@ -55,9 +55,9 @@ def apply_missing(
     rate = float(summary.get("missing", 0.0))
     if rate <= 0:
         return values
-    u = rng.random(values.shape[0]) if u is None else u
+    draws = np.asarray(rng.random(values.shape[0]) if u is None else u)
     values = values.astype(float, copy=True)
-    values[u < rate] = np.nan
+    values[draws < rate] = np.nan
     return values
 
 
