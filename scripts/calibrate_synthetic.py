@@ -22,6 +22,7 @@ from core.data.tables import DAYS_SENTINEL, TABLES
 
 REPO = Path(__file__).resolve().parent.parent
 N_QUANTILES = 101
+MAX_SUPPORT = 60  # numeric columns with at most this many distinct values are sampled as discrete
 SIDE_TABLES = [t for t in TABLES if not t.startswith("application")]
 
 
@@ -34,7 +35,12 @@ def numeric_summary(col: pd.Series) -> dict:
         "sentinel": round(float(sentinel.mean()), 5) if sentinel.any() else 0.0,
     }
     values = values[~sentinel]
-    if len(values):
+    distinct = np.unique(values)
+    if 0 < len(distinct) <= MAX_SUPPORT:  # discrete: keep the frequency table, not interpolated quantiles
+        counts = np.array([(values == v).sum() for v in distinct])
+        out["support"] = [float(f"{x:.6g}") for x in distinct]
+        out["p"] = [round(float(c / counts.sum()), 6) for c in counts]
+    elif len(values):
         q = np.quantile(values, np.linspace(0, 1, N_QUANTILES))
         out["q"] = [float(f"{x:.6g}") for x in q]
     return out

@@ -53,9 +53,9 @@ PROFILES: dict[str, Profile] = {
         benchmark_trees=300,
         n_features=125,
         selection_iterations=400,
-        optuna_trials=12,
+        optuna_trials=8,
         optuna_timeout_s=900,
-        iterations=500,
+        iterations=400,
         reference_size=2000,
     ),
     "full": Profile(

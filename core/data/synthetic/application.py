@@ -54,6 +54,9 @@ def generate_application(rng: np.random.Generator, n: int, first_id: int = 10000
             continue
         summary = stats_app["numeric"][name]
         values = numeric_from_uniform(summary, u[:, col[name]])
+        if name == "OWN_CAR_AGE":  # missing exactly when the client owns no car (set below)
+            data[name] = values
+            continue
         shared = next((group_u[g] for g, match in _MISSING_GROUPS.items() if match(name)), None)
         data[name] = apply_missing(rng, summary, values, shared)
     frame = pd.DataFrame(data)
@@ -78,9 +81,7 @@ def _make_coherent(frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFram
         adult_days[too_long] * rng.uniform(0.1, 0.9, too_long.sum())
     )
     frame["CNT_FAM_MEMBERS"] = np.fmax(frame["CNT_FAM_MEMBERS"], frame["CNT_CHILDREN"] + 1)
-    no_car = frame["FLAG_OWN_CAR"] == "N"
-    frame.loc[no_car, "OWN_CAR_AGE"] = np.nan
-    frame.loc[~no_car & frame["OWN_CAR_AGE"].isna(), "OWN_CAR_AGE"] = 9.0
+    frame.loc[frame["FLAG_OWN_CAR"] == "N", "OWN_CAR_AGE"] = np.nan
     # goods price close to (and not above) the credit for most cash and consumer loans
     frame["AMT_GOODS_PRICE"] = np.where(
         frame["AMT_GOODS_PRICE"].notna(),

@@ -36,12 +36,17 @@ def numeric_from_uniform(summary: dict[str, Any], u: np.ndarray) -> np.ndarray:
     """Inverse-CDF sample of a numeric column (sentinel share at the top, rounded if integer)."""
     out = np.full(u.shape, np.nan)
     sentinel = float(summary.get("sentinel", 0.0))
-    q = summary.get("q")
-    if q is None:
-        return out
     is_sentinel = u > 1 - sentinel
     scaled = np.clip(u / (1 - sentinel), 0, 1) if sentinel < 1 else u
-    out = np.interp(scaled, np.linspace(0, 1, len(q)), q)
+    if "support" in summary:  # discrete column: inverse CDF of the frequency table
+        cum = np.cumsum(summary["p"])
+        idx = np.minimum(np.searchsorted(cum / cum[-1], scaled, side="right"), len(cum) - 1)
+        out = np.asarray(summary["support"], dtype=float)[idx]
+    elif summary.get("q") is not None:
+        q = summary["q"]
+        out = np.interp(scaled, np.linspace(0, 1, len(q)), q)
+    else:
+        return out
     if summary.get("integer"):
         out = np.round(out)
     out[is_sentinel] = DAYS_SENTINEL
