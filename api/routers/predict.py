@@ -24,7 +24,7 @@ from api.schemas import (
     Prediction,
     RowProblem,
 )
-from core import RecordValidationError, score_records
+from core import LocalExplanation, RecordValidationError, score_records
 
 router = APIRouter(tags=["scoring"])
 ERRORS: dict[int | str, dict[str, Any]] = {
@@ -35,15 +35,18 @@ ERRORS: dict[int | str, dict[str, Any]] = {
 TOP_REASONS = 5
 
 
+async def _explain(request: Request) -> LocalExplanation:
+    record = await json_body(request)
+    try:
+        return explainer_of(request).explain_record(record, top_k=TOP_REASONS)
+    except RecordValidationError as exc:
+        raise validation_problems(exc) from None
+
+
 @router.post("/predict", response_model=Prediction, responses=ERRORS, summary="Score one client")
 async def predict(request: Request) -> Prediction:
     """Probability of default, decision against the threshold, and the top reason codes of one client."""
-    record = await json_body(request)
-    try:
-        explanation = explainer_of(request).explain_record(record, top_k=TOP_REASONS)
-    except RecordValidationError as exc:
-        raise validation_problems(exc) from None
-    return prediction_of(explanation, TOP_REASONS)
+    return prediction_of(await _explain(request), TOP_REASONS)
 
 
 @router.post(
@@ -51,11 +54,7 @@ async def predict(request: Request) -> Prediction:
 )
 async def explain(request: Request) -> Explanation:
     """Base value and every feature's SHAP contribution (log-odds); they add up to the raw prediction."""
-    record = await json_body(request)
-    try:
-        explanation = explainer_of(request).explain_record(record, top_k=TOP_REASONS)
-    except RecordValidationError as exc:
-        raise validation_problems(exc) from None
+    explanation = await _explain(request)
     return Explanation(
         prediction=prediction_of(explanation, TOP_REASONS),
         base_value=explanation.base_value,
