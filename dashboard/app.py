@@ -12,7 +12,7 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))  # `streamlit ru
 from dashboard.i18n import t  # noqa: E402
 from dashboard.state import init_state  # noqa: E402
 
-PAGES = Path(__file__).resolve().parent / "pages"
+PAGES = Path(__file__).resolve().parent / "views"
 
 st.set_page_config(page_title="Prêt à dépenser — scoring", page_icon="🏦", layout="wide")
 init_state()

@@ -30,11 +30,11 @@ def use_bundle(monkeypatch):
 
 @pytest.fixture()
 def page(use_bundle, toy_bundle_dir):
-    """Open one page (file name under dashboard/pages) on the toy bundle."""
+    """Open one page (file name under dashboard/views) on the toy bundle."""
 
     def open_page(name: str, lang: str = "en") -> AppTest:
         use_bundle(toy_bundle_dir)
-        at = AppTest.from_file(str(DASHBOARD / "pages" / name), default_timeout=60)
+        at = AppTest.from_file(str(DASHBOARD / "views" / name), default_timeout=60)
         at.session_state["lang"] = lang
         return at.run()
 

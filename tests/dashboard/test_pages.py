@@ -139,7 +139,7 @@ def test_app_navigation_runs(use_bundle, toy_bundle_dir):
     use_bundle(toy_bundle_dir)
     at = AppTest.from_file(str(DASHBOARD / "app.py"), default_timeout=60).run()
     assert not at.exception and at.title[0].value == "Évaluer un client"
-    at.switch_page("pages/threshold.py").run()
+    at.switch_page("views/threshold.py").run()
     assert at.title[0].value == "Seuil de décision et coût métier"
 
 
@@ -149,6 +149,6 @@ def test_bad_bundle_is_a_message_not_a_trace(use_bundle, tmp_path):
     from tests.dashboard.conftest import DASHBOARD
 
     use_bundle(tmp_path / "missing")
-    at = AppTest.from_file(str(DASHBOARD / "pages" / "score.py"), default_timeout=60).run()
+    at = AppTest.from_file(str(DASHBOARD / "views" / "score.py"), default_timeout=60).run()
     assert not at.exception
     assert "could not be loaded" in at.error[0].value and "does not exist" in at.error[0].value

@@ -132,14 +132,13 @@ def test_image_files_and_cmd_serve_the_dashboard(tmp_path):
             "BUNDLE_SOURCE": "local",
         }
     )
-    proc = subprocess.Popen(
-        cmd, cwd=app, env=env, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True
-    )
+    log = (tmp_path / "streamlit.log").open("w")
+    proc = subprocess.Popen(cmd, cwd=app, env=env, stdout=log, stderr=subprocess.STDOUT, text=True)
     try:
         deadline = time.time() + 120
         status = None
         while time.time() < deadline and status != 200:
-            assert proc.poll() is None, proc.stdout.read()
+            assert proc.poll() is None, (tmp_path / "streamlit.log").read_text()
             try:
                 status = urllib.request.urlopen(f"http://127.0.0.1:{port}/_stcore/health", timeout=2).status
             except OSError:
@@ -153,6 +152,7 @@ def test_image_files_and_cmd_serve_the_dashboard(tmp_path):
     finally:
         proc.terminate()
         proc.wait(timeout=30)
+        log.close()
 
 
 def _port_free(port: int) -> bool:
