@@ -14,14 +14,16 @@ from dashboard.state import init_state  # noqa: E402
 
 PAGES = Path(__file__).resolve().parent / "views"
 
-st.set_page_config(page_title="Prêt à dépenser — scoring", page_icon="🏦", layout="wide")
+st.set_page_config(
+    page_title="Prêt à dépenser — scoring", page_icon=":material/account_balance:", layout="wide"
+)
 init_state()
 st.navigation(
     [
-        st.Page(PAGES / "score.py", title=t("nav_score"), icon="🧾", default=True),
-        st.Page(PAGES / "batch.py", title=t("nav_batch"), icon="📂"),
-        st.Page(PAGES / "threshold.py", title=t("nav_threshold"), icon="⚖️"),
-        st.Page(PAGES / "insights.py", title=t("nav_insights"), icon="🔎"),
-        st.Page(PAGES / "model_card.py", title=t("nav_card"), icon="📄"),
+        st.Page(PAGES / "score.py", title=t("nav_score"), icon=":material/person_search:", default=True),
+        st.Page(PAGES / "batch.py", title=t("nav_batch"), icon=":material/upload_file:"),
+        st.Page(PAGES / "threshold.py", title=t("nav_threshold"), icon=":material/tune:"),
+        st.Page(PAGES / "insights.py", title=t("nav_insights"), icon=":material/insights:"),
+        st.Page(PAGES / "model_card.py", title=t("nav_card"), icon=":material/description:"),
     ]
 ).run()

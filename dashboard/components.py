@@ -12,8 +12,6 @@ from dashboard import resources
 from dashboard.i18n import t
 from dashboard.state import LANG, init_state, lang
 
-ACCEPTED_COLOR, REFUSED_COLOR = "#0072B2", "#D55E00"  # Okabe-Ito blue / vermillion
-
 
 def page_setup(title_key: str) -> core.Bundle:
     """Common start of every page: state, sidebar (language, bundle), title; returns the bundle."""
@@ -30,27 +28,17 @@ def page_setup(title_key: str) -> core.Bundle:
     with st.sidebar:
         st.caption(t("sidebar_model", name=bundle.name, version=bundle.version))
         if bundle.provenance is not None and bundle.provenance.synthetic:
-            st.warning(t("synthetic_banner"), icon="⚠️")
+            st.warning(t("synthetic_banner"), icon=":material/science:")
     st.title(t(title_key))
     return bundle
 
 
 def decision_badge(decision: str) -> None:
-    """The decision in words and an icon, never by colour alone."""
+    """The decision in words and an icon, never by colour alone (blue/orange: colour-blind safe)."""
     if decision == "REFUSED":
-        st.markdown(
-            f"<div class='pad-decision' style='border-left:6px solid {REFUSED_COLOR};padding:0.6rem 1rem;"
-            f"background:#FBEDE5;border-radius:4px'><span style='font-size:1.6rem'>⛔ <b>{t('refused')}</b></span>"
-            f"<br><span>{t('refused_hint')}</span></div>",
-            unsafe_allow_html=True,
-        )
+        st.markdown(f"### :orange-background[:material/block: {t('refused')}]\n{t('refused_hint')}")
     else:
-        st.markdown(
-            f"<div class='pad-decision' style='border-left:6px solid {ACCEPTED_COLOR};padding:0.6rem 1rem;"
-            f"background:#E5F1F8;border-radius:4px'><span style='font-size:1.6rem'>✅ <b>{t('accepted')}</b></span>"
-            f"<br><span>{t('accepted_hint')}</span></div>",
-            unsafe_allow_html=True,
-        )
+        st.markdown(f"### :blue-background[:material/check_circle: {t('accepted')}]\n{t('accepted_hint')}")
 
 
 def field_errors(errors: Sequence[core.FieldError]) -> None:
@@ -61,4 +49,4 @@ def field_errors(errors: Sequence[core.FieldError]) -> None:
 
 def chart_alt(text: str) -> None:
     """Text alternative of a chart, for screen readers and for a quick read."""
-    st.caption(f"♿ {text}")
+    st.caption(f":material/accessibility_new: {text}")

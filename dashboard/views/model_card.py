@@ -11,7 +11,7 @@ from dashboard.i18n import t
 bundle = page_setup("title_card")
 prov = bundle.provenance
 if prov is not None and prov.synthetic:
-    st.error(t("card_synthetic", description=prov.description), icon="⚠️")
+    st.error(t("card_synthetic", description=prov.description), icon=":material/science:")
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(t("card_version"), bundle.version)
 c2.metric(t("card_format"), bundle.format)

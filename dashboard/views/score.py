@@ -130,14 +130,14 @@ def _result(bundle: core.Bundle, explanation: core.LocalExplanation) -> None:
         )
     )
     for w in score.warnings:
-        st.warning(f"**{label(w.field, lang())}**: {w.message}", icon="⚠️")  # type: ignore[arg-type]
+        st.warning(f"**{label(w.field, lang())}**: {w.message}", icon=":material/warning:")  # type: ignore[arg-type]
     left, right = st.columns(2)
     with left:
-        st.markdown(f"#### ⬆️ {t('toward_default')}")
+        st.markdown(f"#### :material/trending_up: {t('toward_default')}")
         for r in explanation.toward_default:
             st.markdown(f"- {r.text(lang())}")
     with right:
-        st.markdown(f"#### ⬇️ {t('toward_repayment')}")
+        st.markdown(f"#### :material/trending_down: {t('toward_repayment')}")
         for r in explanation.toward_repayment:
             st.markdown(f"- {r.text(lang())}")
     labels = {n: label(n, lang()) for n in bundle.schema.names}  # type: ignore[arg-type]
