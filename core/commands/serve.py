@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import argparse
-import subprocess
+import os
 import sys
 from pathlib import Path
 
@@ -29,11 +29,16 @@ def _dashboard(args: argparse.Namespace) -> int:
         sys.executable, "-m", "streamlit", "run", str(DASHBOARD_APP),
         "--server.port", str(args.port), "--server.address", args.host, "--server.headless", "true",
     ]  # fmt: skip
-    return subprocess.call(cmd)
+    return _become(cmd)
+
+
+def _become(cmd: list[str]) -> int:
+    """Replace this process by ``cmd`` (signals then reach the server itself)."""
+    os.chdir(DASHBOARD_APP.parents[1])
+    os.execv(cmd[0], cmd)
+    return 0  # pragma: no cover - execv does not return
 
 
 def _api(args: argparse.Namespace) -> int:
-    import uvicorn
-
-    uvicorn.run("api.main:app", host=args.host, port=args.port, log_level="info")
-    return 0
+    cmd = [sys.executable, "-m", "uvicorn", "api.main:app", "--host", args.host, "--port", str(args.port)]
+    return _become(cmd)

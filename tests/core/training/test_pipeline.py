@@ -54,6 +54,7 @@ def test_quick_profile_end_to_end(quick_run):
     for spec in bundle.schema.features:
         if spec.kind == "boolean" and record[spec.name] is not None:
             record[spec.name] = bool(record[spec.name])
+    record["SK_ID_CURR"] = int(record["SK_ID_CURR"])
     explanation = core.Explainer(bundle).explain_record(record)
     assert 0 < explanation.score.probability < 1
     # descriptions come from the data dictionary
