@@ -8,7 +8,6 @@ import time
 import urllib.request
 
 from tests.api.test_server import free_port
-from tests.conftest import REPO
 
 
 def test_pad_dashboard_serves(tmp_path):
