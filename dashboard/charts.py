@@ -60,21 +60,34 @@ def waterfall(
     base_label: str,
     total_label: str,
 ) -> go.Figure:
-    """Local SHAP waterfall in log-odds: base value, the top features, the rest grouped, the raw score."""
+    """Local SHAP waterfall in log-odds, from the average score to the client's: top features, the rest grouped."""
     head = contributions.head(top)
     rest = float(contributions["shap"].iloc[top:].sum())
-    names = [base_label, *[labels.get(f, f) for f in head["feature"]], others_label, total_label]
-    values = [base_value, *head["shap"].tolist(), rest, 0.0]
-    measures = ["absolute", *["relative"] * (len(head) + 1), "total"]
+    deltas = [*head["shap"].tolist(), rest]
+    raw = base_value + sum(deltas)
+    names = [*[labels.get(f, f) for f in head["feature"]], others_label, total_label]
+    texts = [f"{d:+.2f}" for d in deltas] + [f"{raw:.2f}"]
     fig = go.Figure(
         go.Waterfall(
-            orientation="h", y=names[::-1], x=values[::-1], measure=measures[::-1],
+            orientation="h", y=names, x=[*deltas, 0.0], base=base_value,
+            measure=["relative"] * len(deltas) + ["total"], text=texts, textposition="outside",
             increasing={"marker": {"color": TOWARD_DEFAULT}}, decreasing={"marker": {"color": TOWARD_REPAYMENT}},
             totals={"marker": {"color": NEUTRAL}}, connector={"line": {"color": "#C9D1DB"}},
-            texttemplate="%{delta:+.2f}", textposition="outside",
         )
     )  # fmt: skip
-    return _style(fig, title, height=60 + 34 * len(names))
+    fig.update_yaxes(
+        autorange="reversed"
+    )  # the biggest contribution on top, the client's score at the bottom
+    fig.add_vline(x=base_value, line={"color": INK, "dash": "dot", "width": 1})
+    fig.add_annotation(
+        x=base_value,
+        y=1,
+        yref="paper",
+        text=f"{base_label} {base_value:.2f}",
+        showarrow=False,
+        yanchor="bottom",
+    )
+    return _style(fig, title, height=80 + 34 * len(names))
 
 
 def population(

@@ -34,10 +34,10 @@ def test_waterfall_adds_up(toy_bundle, toy_record):
         total_label="s",
     )
     w = fig.data[0]
-    values = list(w.x)[::-1]
-    assert values[0] == pytest.approx(e.base_value)
-    assert sum(values[:-1]) == pytest.approx(e.raw_prediction)
-    assert len(values) == 5 + 3
+    deltas = list(w.x)[:-1]  # the last bar is the total
+    assert w.base == pytest.approx(e.base_value)
+    assert e.base_value + sum(deltas) == pytest.approx(e.raw_prediction)
+    assert len(deltas) == 5 + 1 and w.text[-1] == f"{e.raw_prediction:.2f}"
 
 
 def test_population_numeric_and_categorical():
