@@ -37,7 +37,8 @@ def fidelity(real: pd.DataFrame, syn: pd.DataFrame) -> pd.DataFrame:
             dist = 0.5 * p.subtract(q, fill_value=0).abs().sum()
             rows.append((col, "TV", dist, miss))
         else:
-            a, b = real[col].dropna().astype(float), syn[col].dropna().astype(float)
+            # round: the loader reads decimals as float32, which would split equal values apart
+            a, b = real[col].dropna().astype(float).round(6), syn[col].dropna().astype(float).round(6)
             dist = stats.ks_2samp(a, b).statistic if len(a) and len(b) else np.nan
             rows.append((col, "KS", dist, miss))
     return pd.DataFrame(rows, columns=["column", "metric", "distance", "missing_diff"])
