@@ -75,6 +75,33 @@ _LABELS: dict[str, tuple[str, str]] = {
         "Taux d'endettement des crédits actifs",
         "Debt ratio of active credits",
     ),
+    # engineered features near the top of the demo model's importance ranking
+    "PREV_NAME_CONTRACT_STATUS_Refused": ("Demandes antérieures refusées", "Past applications refused"),
+    "BUREAU_AMT_CREDIT_MAX_OVERDUE_MEAN": ("Impayé maximal moyen (bureau)", "Mean largest overdue (bureau)"),
+    "PREV_POS_SK_DPD_MEAN_SUM": ("Jours de retard, crédits PdV/espèces", "Days past due, POS/cash loans"),
+    "BUREAU_BB_STATUS_1_RATIO_STD": (
+        "Variabilité des mois en retard (bureau)",
+        "Spread of late months (bureau)",
+    ),
+    "BUREAU_BB_STATUS_2_RATIO_MEAN": (
+        "Part de mois en retard grave (bureau)",
+        "Share of months seriously late (bureau)",
+    ),
+    "BUREAU_BB_DPD_COUNT_MEAN": ("Mois en retard par crédit (bureau)", "Late months per credit (bureau)"),
+    "PREV_INST_INST_PAYMENTRATIO_MIN_SUM": (
+        "Part minimale payée des échéances",
+        "Lowest share of instalment paid",
+    ),
+    "PREV_INST_INST_DAYSLATE_MEAN_MEAN": ("Retard moyen de paiement (jours)", "Mean payment delay (days)"),
+    "PREV_INST_COUNT_UNDERPAID_SUM": ("Échéances payées partiellement", "Instalments underpaid"),
+    "PREV_INST_COUNT_LATE_STD": ("Variabilité des échéances en retard", "Spread of late instalments"),
+    "PREV_CC_AMT_CREDIT_LIMIT_ACTUAL_MEAN_MEAN": ("Plafond moyen des cartes", "Mean card credit limit"),
+    "PREV_AMT_ANNUITY_MEAN": (
+        "Annuité moyenne des demandes antérieures",
+        "Mean annuity of past applications",
+    ),
+    "HOUSETYPE_MODE": ("Type de logement", "Housing type"),
+    "HOUR_APPR_PROCESS_START": ("Heure de la demande", "Hour of application"),
 }
 
 #: Application fields entered in years instead of (negative) days.

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
@@ -23,22 +25,32 @@ def _style(fig: go.Figure, title: str, height: int = 320) -> go.Figure:
     return fig
 
 
-def risk_gauge(probability: float, threshold: float, *, title: str, threshold_label: str) -> go.Figure:
-    """Horizontal bar of the probability of default with the threshold marked (pattern + colour)."""
+def risk_gauge(
+    probability: float,
+    threshold: float,
+    *,
+    title: str,
+    threshold_label: str,
+    fmt: Callable[[float], str] = "{:.1%}".format,
+) -> go.Figure:
+    """Horizontal bar of the probability of default with the threshold marked (pattern + colour).
+
+    ``fmt`` writes a probability for the reader (e.g. '3,7 %' in French).
+    """
     refused = probability >= threshold
     fig = go.Figure(
         go.Bar(
             x=[probability], y=[""], orientation="h", width=0.5,
             marker={"color": REFUSED if refused else ACCEPTED, "pattern": {"shape": "/" if refused else ""}},
-            text=[f"{probability:.1%}"], textposition="outside", hoverinfo="skip",
+            text=[fmt(probability)], textposition="outside", cliponaxis=False, hoverinfo="skip",
         )
     )  # fmt: skip
     fig.add_vline(x=threshold, line={"color": INK, "width": 3, "dash": "dash"})
-    fig.add_annotation(
+    fig.add_annotation(  # above the bar, so it never collides with the probability's text
         x=threshold,
-        y=0.42,
+        y=1,
         yref="paper",
-        text=f"{threshold_label} {threshold:.1%}",
+        text=f"{threshold_label} {fmt(threshold)}",
         showarrow=False,
         yanchor="bottom",
         bgcolor="white",
@@ -46,7 +58,9 @@ def risk_gauge(probability: float, threshold: float, *, title: str, threshold_la
     upper = max(0.5, probability * 1.25, threshold * 1.6)
     fig.update_xaxes(range=[0, min(1.0, upper)], tickformat=".0%")
     fig.update_yaxes(visible=False)
-    return _style(fig, title, height=170)
+    fig = _style(fig, title, height=190)
+    fig.update_layout(margin={"t": 64})
+    return fig
 
 
 def waterfall(
@@ -87,6 +101,9 @@ def waterfall(
         showarrow=False,
         yanchor="bottom",
     )
+    ends = base_value + np.cumsum([0.0, *deltas])  # where each bar starts or ends
+    pad = 0.18 * max(float(ends.max() - ends.min()), 1e-6)  # room for the texts outside the bars
+    fig.update_xaxes(range=[float(ends.min()) - pad, float(ends.max()) + pad])
     return _style(fig, title, height=80 + 34 * len(names))
 
 
@@ -122,25 +139,33 @@ def population(
     return _style(fig, title, height=230)
 
 
-def score_distribution(proba: np.ndarray, threshold: float, *, title: str, x_label: str) -> go.Figure:
+def score_distribution(
+    proba: np.ndarray,
+    threshold: float,
+    *,
+    title: str,
+    x_label: str,
+    names: tuple[str, str] = ("ACCEPTED", "REFUSED"),
+) -> go.Figure:
     """Histogram of scores, accepted and refused in two colours and patterns, threshold marked."""
     proba = np.asarray(proba, dtype=float)
-    bins = {"start": 0.0, "end": 1.0, "size": 0.02}
+    upper = float(min(1.0, max(0.2, threshold * 2, float(proba.max(initial=0.0)) * 1.05)))
+    bins = {"start": 0.0, "end": upper, "size": upper / 50}
     fig = go.Figure()
     fig.add_trace(
-        go.Histogram(x=proba[proba < threshold], xbins=bins, name="ACCEPTED", marker={"color": ACCEPTED})
+        go.Histogram(x=proba[proba < threshold], xbins=bins, name=names[0], marker={"color": ACCEPTED})
     )
     fig.add_trace(
         go.Histogram(
             x=proba[proba >= threshold],
             xbins=bins,
-            name="REFUSED",
+            name=names[1],
             marker={"color": REFUSED, "pattern": {"shape": "/"}},
         )
     )
     fig.add_vline(x=threshold, line={"color": INK, "width": 2, "dash": "dash"})
-    fig.update_layout(barmode="stack", legend={"orientation": "h", "y": -0.2})
-    fig.update_xaxes(title=x_label, tickformat=".0%", range=[0, 1])
+    fig.update_layout(barmode="stack", bargap=0.05, legend={"orientation": "h", "y": -0.25})
+    fig.update_xaxes(title=x_label, tickformat=".0%", range=[0, upper])
     return _style(fig, title)
 
 
@@ -207,13 +232,15 @@ def confusion(tp: int, fp: int, tn: int, fn: int, *, labels: dict[str, str]) -> 
             y=[labels["true_repaid"], labels["true_default"]],
             text=text,
             texttemplate="%{text}",
+            textfont={"size": 14, "color": INK},
             colorscale=[[0, "#F2F5F9"], [1, "#7FB2D5"]],
             showscale=False,
             hoverinfo="skip",
         )
     )
-    fig.update_yaxes(autorange="reversed")
-    return _style(fig, labels["title"], height=300)
+    fig.update_yaxes(autorange="reversed", title=labels.get("y_title", ""))
+    fig.update_xaxes(title=labels.get("x_title", ""), side="top")
+    return _style(fig, labels["title"], height=320)
 
 
 def importance_bar(
@@ -241,6 +268,7 @@ def beeswarm(
     labels: dict[str, str],
     title: str,
     x_label: str,
+    scale: tuple[str, str, str] = ("value", "low", "high"),
     rng_seed: int = 0,
 ) -> go.Figure:
     """SHAP summary: one dot per client and feature, coloured by the feature's value (low blue, high vermillion)."""
@@ -252,7 +280,7 @@ def beeswarm(
         rank = values.rank(pct=True).fillna(0.5).to_numpy()
         fig.add_trace(go.Scattergl(
             x=shap_values[:, j], y=i + rng.uniform(-0.3, 0.3, len(values)), mode="markers",
-            marker={"size": 4, "color": rank, "colorscale": [[0, ACCEPTED], [0.5, "#E8E8E8"], [1, REFUSED]], "cmin": 0, "cmax": 1, "showscale": i == 0, "colorbar": {"title": "value<br>(rank)", "tickvals": [0, 1], "ticktext": ["low", "high"]}},
+            marker={"size": 4, "color": rank, "colorscale": [[0, ACCEPTED], [0.5, "#E8E8E8"], [1, REFUSED]], "cmin": 0, "cmax": 1, "showscale": i == 0, "colorbar": {"title": scale[0], "tickvals": [0, 1], "ticktext": list(scale[1:]), "thickness": 12, "len": 0.6}},
             name=labels.get(feature, feature), hoverinfo="skip", showlegend=False,
         ))  # fmt: skip
     fig.update_yaxes(tickvals=list(range(len(features))), ticktext=[labels.get(f, f) for f in features[::-1]])

@@ -31,10 +31,20 @@ class FieldSpec:
     max_value: float | None
     options: tuple[str, ...] = ()
     integer: bool = False
+    fmt: str = "%.4f"  # printf format of a number input, from the feature's magnitude
 
 
 def _finite(x: float | None) -> float | None:
     return None if x is None or not math.isfinite(x) else float(x)
+
+
+def number_format(spec: core.FeatureSpec) -> str:
+    """Decimals that suit the feature: none for counts and amounts, more for small ratios."""
+    bounds = [abs(x) for x in (spec.min, spec.max, spec.median) if x is not None and math.isfinite(x)]
+    largest = max(bounds, default=0.0)
+    if spec.integer or spec.name.startswith("AMT_") or "_AMT_" in spec.name or largest >= 1000:
+        return "%.0f"
+    return "%.2f" if largest >= 10 else "%.4f"
 
 
 def field_spec(spec: core.FeatureSpec, lang: str) -> FieldSpec:
@@ -54,7 +64,7 @@ def field_spec(spec: core.FeatureSpec, lang: str) -> FieldSpec:
         return FieldSpec(
             spec.name, "years", text + unit, spec.description,
             max(days_to_years(lo), 0.0) if lo is not None else 0.0,
-            days_to_years(hi) if hi is not None else None,
+            days_to_years(hi) if hi is not None else None, fmt="%.1f",
         )  # fmt: skip
     if spec.name.startswith("AMT_"):
         unit = " (€)" if lang == "fr" else " (currency)"
@@ -66,6 +76,7 @@ def field_spec(spec: core.FeatureSpec, lang: str) -> FieldSpec:
         _finite(spec.domain_min),
         _finite(spec.domain_max),
         integer=spec.integer,
+        fmt=number_format(spec),
     )
 
 
@@ -118,6 +129,11 @@ def to_widget(field: FieldSpec, value: Any) -> Any:
     if field.kind == "categorical":
         return str(value)
     return float(value)
+
+
+def widget_state(fields: list[FieldSpec], values: dict[str, Any], prefix: str) -> dict[str, Any]:
+    """Session-state entries (``prefix + name`` -> widget value) that fill the form with ``values``."""
+    return {prefix + f.name: to_widget(f, values.get(f.name)) for f in fields}
 
 
 def to_record(

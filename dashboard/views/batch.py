@@ -12,7 +12,7 @@ import streamlit as st
 import core
 from dashboard import charts, forms, resources
 from dashboard.components import chart_alt, page_setup
-from dashboard.i18n import t
+from dashboard.i18n import pct, t
 from dashboard.state import BATCH_FILE, BATCH_RESULT, lang
 
 CHUNK = 1000
@@ -61,7 +61,7 @@ def _show(bundle: core.Bundle, out: dict) -> None:
     c1.metric(t("batch_rows"), out["n_rows"])
     c2.metric(t("batch_scored"), len(results))
     c3.metric(t("batch_rejected"), n_bad)
-    c4.metric(t("acceptance_rate"), f"{accepted:.0%}")
+    c4.metric(t("acceptance_rate"), pct(accepted, 0))
     if out["ignored"]:
         st.info(t("batch_ignored", cols=", ".join(out["ignored"])))
     if len(errors):
@@ -82,42 +82,56 @@ def _show(bundle: core.Bundle, out: dict) -> None:
         st.warning(t("batch_nothing"))
         return
     st.markdown(f"#### {t('batch_results')}")
-    shown = results.copy()
-    shown["probability"] = (shown["probability"] * 100).round(1)
-    st.dataframe(
-        shown,
-        hide_index=True,
-        width="stretch",
-        column_config={
-            "probability": st.column_config.ProgressColumn(
-                t("probability") + " (%)", min_value=0, max_value=100, format="%.1f"
-            ),
-            "decision": st.column_config.TextColumn(t("decision")),
-        },
-    )
-    st.download_button(
+    head, button = st.columns([3, 1], vertical_alignment="center")
+    head.caption(t("batch_threshold", th=pct(bundle.threshold)))
+    button.download_button(
         t("batch_download"),
         core.to_safe_csv(results),
         file_name="scores.csv",
         mime="text/csv",
         type="primary",
+        icon=":material/download:",
+        width="stretch",
     )
     fig = charts.score_distribution(
         results["probability"].to_numpy(),
         bundle.threshold,
         title=t("batch_distribution"),
         x_label=t("probability"),
+        names=(t("accepted"), t("refused")),
     )
     st.plotly_chart(fig, width="stretch")
     chart_alt(
         t(
             "batch_distribution_alt",
             n=len(results),
-            acc=f"{accepted:.0%}",
-            th=f"{bundle.threshold:.1%}",
-            median=f"{np.median(results['probability']):.1%}",
+            acc=pct(accepted, 0),
+            th=pct(bundle.threshold),
+            median=pct(float(np.median(results["probability"]))),
         )
     )
+    st.dataframe(_shown(results), hide_index=True, width="stretch", column_config=_columns())
+
+
+def _shown(results: pd.DataFrame) -> pd.DataFrame:
+    """The results for people: probability in %, decision in words (the CSV keeps the codes)."""
+    shown = results.drop(columns=["threshold"], errors="ignore").copy()
+    shown["probability"] = (shown["probability"] * 100).round(1)
+    shown["decision"] = shown["decision"].map({"ACCEPTED": t("accepted"), "REFUSED": t("refused")})
+    return shown
+
+
+def _columns() -> dict:
+    return {
+        "row": st.column_config.NumberColumn(t("col_row"), width="small"),
+        "SK_ID_CURR": st.column_config.NumberColumn(t("col_client"), format="%d", width="small"),
+        "probability": st.column_config.ProgressColumn(
+            t("probability") + " (%)", min_value=0, max_value=100, format="%.1f"
+        ),
+        "decision": st.column_config.TextColumn(t("decision"), width="small"),
+        "top_reasons_default": st.column_config.TextColumn(t("toward_default"), width="large"),
+        "top_reasons_repayment": st.column_config.TextColumn(t("toward_repayment"), width="large"),
+    }
 
 
 bundle = page_setup("title_batch")

@@ -39,6 +39,7 @@ with right:
             labels=labels,
             title=t("beeswarm_title"),
             x_label=t("shap_value"),
+            scale=(t("beeswarm_scale"), t("low"), t("high")),
         ),
         width="stretch",
     )

@@ -6,17 +6,17 @@ import pandas as pd
 import streamlit as st
 
 from dashboard.components import page_setup
-from dashboard.i18n import t
+from dashboard.i18n import num, pct, t, t_or
 
 bundle = page_setup("title_card")
 prov = bundle.provenance
 if prov is not None and prov.synthetic:
-    st.error(t("card_synthetic", description=prov.description), icon=":material/science:")
+    st.error(t("card_synthetic"), icon=":material/science:")
 c1, c2, c3, c4 = st.columns(4)
-c1.metric(t("card_version"), bundle.version)
-c2.metric(t("card_format"), bundle.format)
-c3.metric(t("threshold"), f"{bundle.threshold:.3f}")
-c4.metric(t("card_costs"), f"FN {bundle.cost_weights.fn:g} · FP {bundle.cost_weights.fp:g}")
+c1.metric(t("threshold"), pct(bundle.threshold))
+c2.metric(t("card_costs"), f"FN {bundle.cost_weights.fn:g} · FP {bundle.cost_weights.fp:g}")
+c3.metric(t("card_n_features"), len(bundle.schema.names))
+c4.metric(t("card_origin"), t("origin_hf") if bundle.source.startswith("hf:") else t("origin_local"))
 st.markdown(f"#### {t('card_what')}")
 st.markdown(
     t(
@@ -24,13 +24,22 @@ st.markdown(
         n=len(bundle.schema.names),
         model=bundle.model.__class__.__name__,
         trees=bundle.model.tree_count_,
+        fn=f"{bundle.cost_weights.fn:g}",
+        fp=f"{bundle.cost_weights.fp:g}",
     )
 )
 if bundle.intended_use:
     st.markdown(f"**{t('card_use')}** {bundle.intended_use}")
-st.markdown(
-    f"**{t('card_source')}** `{bundle.source}`"
-    + (f" · {t('card_created')} {bundle.created_at}" if bundle.created_at else "")
+st.markdown(f"#### {t('card_identity')}")
+identity = [
+    (t("card_name"), bundle.name),
+    (t("card_version"), bundle.version),
+    (t("card_format"), bundle.format),
+    (t("card_source"), bundle.source),
+    (t("card_created"), bundle.created_at or "—"),
+]
+st.dataframe(
+    pd.DataFrame(identity, columns=[t("card_item"), t("card_value")]), hide_index=True, width="stretch"
 )
 st.markdown(f"#### {t('card_data')}")
 if prov is None:
@@ -43,15 +52,16 @@ st.markdown(f"#### {t('card_metrics')}")
 test = bundle.metrics.get("test")
 if test:
     m = st.columns(5)
-    m[0].metric("ROC AUC", f"{test['roc_auc']:.3f}")
-    m[1].metric(t("cost_per_client"), f"{test['cost_per_client']:.3f}")
-    m[2].metric(t("recall"), f"{test['recall']:.0%}")
-    m[3].metric(t("precision"), f"{test['precision']:.0%}")
-    m[4].metric("Brier", f"{test['brier']:.4f}")
+    m[0].metric("ROC AUC", num(test["roc_auc"], 3))
+    m[1].metric(t("cost_per_client"), num(test["cost_per_client"], 3))
+    m[2].metric(t("recall"), pct(test["recall"], 0))
+    m[3].metric(t("precision"), pct(test["precision"], 0))
+    m[4].metric("Brier", num(test["brier"], 4))
     st.caption(t("card_test_counts", n=test["n"], tp=test["tp"], fp=test["fp"], tn=test["tn"], fn=test["fn"]))
     if bundle.metrics.get("benchmark"):
         st.markdown(f"**{t('card_benchmark')}**")
-        st.dataframe(pd.DataFrame(bundle.metrics["benchmark"]).round(4), hide_index=True, width="stretch")
+        bench = pd.DataFrame(bundle.metrics["benchmark"]).round(4)
+        st.dataframe(bench.rename(columns=lambda c: t_or(f"bench_{c}", c)), hide_index=True, width="stretch")
 else:
     st.info(t("card_unavailable_item", item=t("card_metrics")))
 st.markdown(f"#### {t('card_limitations')}")

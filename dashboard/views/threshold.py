@@ -11,12 +11,15 @@ import streamlit as st
 import core
 from dashboard import charts, resources
 from dashboard.components import chart_alt, page_setup
-from dashboard.i18n import t
+from dashboard.i18n import num, pct, t
 from dashboard.state import COST_FN, COST_FP, THRESHOLD
 
 
 def _labelled(bundle: core.Bundle) -> tuple[np.ndarray, np.ndarray, str] | None:
-    upload = st.file_uploader(t("threshold_upload"), type=["csv"], help=t("threshold_upload_help"))
+    with st.expander(
+        t("threshold_other_data"), expanded=bundle.validation is None, icon=":material/upload_file:"
+    ):
+        upload = st.file_uploader(t("threshold_upload"), type=["csv"], help=t("threshold_upload_help"))
     if upload is not None:
         try:
             frame = core.read_clients_csv(io.BytesIO(upload.getvalue()))
@@ -53,7 +56,7 @@ def _labelled(bundle: core.Bundle) -> tuple[np.ndarray, np.ndarray, str] | None:
 
 
 bundle = page_setup("title_threshold")
-st.caption(t("threshold_intro"))
+st.caption(t("threshold_intro", fn=f"{bundle.cost_weights.fn:g}", fp=f"{bundle.cost_weights.fp:g}"))
 data = _labelled(bundle)
 if data is not None:
     y, p, source = data
@@ -80,17 +83,28 @@ if data is not None:
     )
     best = core.confusion_at(y, p, optimal, weights)
     m = st.columns(5)
-    m[0].metric(t("cost_total"), f"{at.cost:,.0f}")
+    m[0].metric(t("cost_total"), num(at.cost))
     m[1].metric(
         t("cost_per_client"),
-        f"{at.cost_per_client:.3f}",
-        delta=f"{at.cost_per_client - best.cost_per_client:+.3f} vs {t('optimal')}",
+        num(at.cost_per_client, 3),
+        delta=f"{'+' if at.cost_per_client >= best.cost_per_client else '−'}"
+        f"{num(abs(at.cost_per_client - best.cost_per_client), 3)} vs {t('optimal')}",
         delta_color="inverse",
     )
-    m[2].metric(t("recall"), f"{at.recall:.0%}", help=t("recall_help"))
-    m[3].metric(t("precision"), f"{at.precision:.0%}", help=t("precision_help"))
-    m[4].metric(t("acceptance_rate"), f"{at.acceptance_rate:.0%}")
-    left, right = st.columns([2, 3])
+    m[2].metric(t("recall"), pct(at.recall, 0), help=t("recall_help"))
+    m[3].metric(t("precision"), pct(at.precision, 0), help=t("precision_help"))
+    m[4].metric(t("acceptance_rate"), pct(at.acceptance_rate, 0))
+    st.caption(
+        t(
+            "cost_formula",
+            fn=f"{weights.fn:g}",
+            fp=f"{weights.fp:g}",
+            n_fn=at.fn,
+            n_fp=at.fp,
+            total=num(at.cost),
+        )
+    )
+    left, right = st.columns(2)
     with left:
         cm_labels = {
             k: t(f"cm_{k}")
@@ -104,6 +118,8 @@ if data is not None:
                 "true_repaid",
                 "true_default",
                 "title",
+                "x_title",
+                "y_title",
             )
         }
         st.plotly_chart(charts.confusion(at.tp, at.fp, at.tn, at.fn, labels=cm_labels), width="stretch")
@@ -127,13 +143,3 @@ if data is not None:
                 prod=f"{bundle.threshold:.3f}",
             )
         )
-    st.caption(
-        t(
-            "cost_formula",
-            fn=f"{weights.fn:g}",
-            fp=f"{weights.fp:g}",
-            n_fn=at.fn,
-            n_fp=at.fp,
-            total=f"{at.cost:,.0f}",
-        )
-    )

@@ -82,7 +82,7 @@ def browser(server):
 
 @pytest.fixture()
 def page(browser, server):
-    context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="fr-FR")
+    context = browser.new_context(viewport={"width": 1440, "height": 2600}, locale="fr-FR")
     pg = context.new_page()
     pg.set_default_timeout(60_000)
     yield pg
@@ -98,9 +98,16 @@ def settle(page) -> None:
 
 
 def shot(page, name: str) -> None:
+    """Screenshot of the whole page: Streamlit scrolls inside its main block, so grow the viewport to it."""
     ARTIFACTS.mkdir(exist_ok=True)
     settle(page)
+    size = page.viewport_size
+    height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
+    page.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]), 9000)})
+    page.wait_for_timeout(800)  # charts re-layout to the new size
+    settle(page)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
+    page.set_viewport_size(size)
 
 
 def open_page(page, server: str, title: str) -> None:
@@ -111,6 +118,8 @@ def open_page(page, server: str, title: str) -> None:
 
 
 def test_score_a_looked_up_client(page, server):
+    from playwright.sync_api import expect
+
     page.goto(server)
     settle(page)
     page.get_by_role("heading", name="Évaluer un client").first.wait_for()
@@ -118,13 +127,18 @@ def test_score_a_looked_up_client(page, server):
     lookup = page.get_by_role("combobox").first
     lookup.click()
     page.get_by_role("option").nth(2).click()
+    inputs = page.get_by_role("spinbutton")
+    before = [inputs.nth(i).input_value() for i in range(6)]
     page.get_by_role("button", name="Charger le dossier").click()
     settle(page)
+    expect(page.get_by_text("Dossier du client")).to_have_count(1)
+    after = [inputs.nth(i).input_value() for i in range(6)]
+    assert after != before, "the looked-up client's values are not shown in the form"
     page.get_by_role("button", name="Évaluer le dossier").click()
     settle(page)
     decision = page.get_by_role("heading", name=re.compile("ACCORDÉ|REFUSÉ")).first
     decision.wait_for()
-    assert page.get_by_text("Ce qui augmente le risque").count() == 1
+    expect(page.get_by_text("Ce qui augmente le risque")).to_have_count(1)
     shot(page, "2_score_result")
 
 
@@ -138,9 +152,9 @@ def test_upload_a_csv(page, server):
 
 
 def test_move_the_threshold(page, server):
-    open_page(page, server, "Seuil et coût")
     from playwright.sync_api import expect
 
+    open_page(page, server, "Seuil et coût")
     formula = page.get_by_text("Coût =").first
     before = formula.inner_text()
     page.get_by_role("slider").first.focus()
@@ -165,3 +179,4 @@ def test_english_toggle(page, server):
     page.get_by_text("English").click()
     settle(page)
     page.get_by_role("heading", name="Score a client").first.wait_for()
+    shot(page, "9_score_english")

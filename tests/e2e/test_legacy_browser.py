@@ -1,0 +1,106 @@
+"""The dashboard in a real browser on a legacy-format bundle (model.cb + three side files, no data).
+
+The legacy folder is made from the shipped demo model, as the original project deployed it: lookup and
+population charts are unavailable with a note, and the threshold page works from an uploaded CSV.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+import pytest
+
+import core
+from core.bundle import LEGACY_FILES
+from tests.e2e.test_dashboard_browser import ARGS, CHROMIUM, REPO, _free_port, settle, shot
+
+pytestmark = [pytest.mark.browser, pytest.mark.slow]
+
+
+def _legacy_from_demo(folder: Path) -> Path:
+    demo = core.load_bundle(core.DEMO_BUNDLE_DIR)
+    folder.mkdir(parents=True)
+    shutil.copy(core.DEMO_BUNDLE_DIR / "model.cbm", folder / LEGACY_FILES["model"])
+    (folder / LEGACY_FILES["kept"]).write_text("\n".join(demo.schema.names) + "\n")
+    (folder / LEGACY_FILES["cat"]).write_text("\n".join(demo.schema.categorical) + "\n")
+    (folder / LEGACY_FILES["threshold"]).write_text(json.dumps({"threshold": demo.threshold}))
+    return folder
+
+
+@pytest.fixture(scope="module")
+def legacy_server(tmp_path_factory):
+    if not CHROMIUM.exists():
+        pytest.skip("Debian chromium is not installed (/usr/bin/chromium): apt-get install chromium")
+    pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    if not (core.DEMO_BUNDLE_DIR / "model.cbm").exists():
+        pytest.skip("the demo bundle has no model.cbm to make a legacy folder from")
+    folder = _legacy_from_demo(tmp_path_factory.mktemp("legacy") / "bundle")
+    port = _free_port()
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("BUNDLE_", "HF_", "LOCAL_"))}
+    env |= {"HOME": str(tmp_path_factory.mktemp("home")), "BUNDLE_DIR": str(folder)}
+    log = (tmp_path_factory.mktemp("log") / "streamlit.log").open("w")
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard" / "app.py"), "--server.port", str(port), "--server.headless", "true"],
+        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
+    )  # fmt: skip
+    url = f"http://127.0.0.1:{port}"
+    for _ in range(240):
+        try:
+            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
+                break
+        except OSError:
+            time.sleep(0.5)
+    else:
+        proc.kill()
+        log.close()
+        pytest.fail("streamlit did not start: " + Path(log.name).read_text())
+    yield url
+    proc.terminate()
+    proc.wait(timeout=30)
+    log.close()
+
+
+@pytest.fixture(scope="module")
+def legacy_page(legacy_server):
+    from playwright.sync_api import sync_playwright
+
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
+        context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="fr-FR")
+        page = context.new_page()
+        page.set_default_timeout(60_000)
+        yield page
+        browser.close()
+
+
+def test_legacy_score_page_explains_what_is_missing_and_scores(legacy_page, legacy_server):
+    from playwright.sync_api import expect
+
+    page = legacy_page
+    page.goto(legacy_server)
+    settle(page)
+    expect(page.get_by_text("n'a pas de population de référence")).to_have_count(1)
+    page.get_by_role("button", name="Évaluer le dossier").click()
+    settle(page)
+    expect(page.get_by_role("heading", name="Résultat")).to_have_count(1)
+    shot(page, "7_legacy_score")
+
+
+def test_legacy_threshold_page_works_from_an_uploaded_labelled_csv(legacy_page, legacy_server):
+    from playwright.sync_api import expect
+
+    page = legacy_page
+    page.goto(legacy_server)
+    settle(page)
+    page.get_by_role("link", name="Seuil et coût").first.click()
+    settle(page)
+    page.locator("input[type=file]").set_input_files(str(REPO / "examples" / "labelled_sample.csv"))
+    expect(page.get_by_text("Coût =").first).to_be_visible(timeout=120_000)
+    shot(page, "8_legacy_threshold")
