@@ -251,7 +251,7 @@ def _sentence(
             where = f" (comme {pct:.0f} % des clients)" if lang == "fr" else f" (like {pct:.0f}% of clients)"
         else:
             higher = pct >= 50
-            part = pct if higher else 100 - pct
+            part = min(pct if higher else 100 - pct, 99.0)  # never "higher than 100 % of clients"
             if feature in YEAR_FIELDS:  # days are negative: more days back = older / longer
                 higher = not higher
             if lang == "fr":
