@@ -116,3 +116,14 @@ def test_global_importance_and_dependence(toy_bundle):
     # higher external score -> lower risk contribution
     valid = dep.dropna()
     assert np.corrcoef(valid["value"], valid["shap"])[0, 1] < -0.5
+
+
+def test_sentence_never_says_more_than_everyone(toy_bundle, toy_record):
+    top = float(toy_bundle.reference["AMT_INCOME_TOTAL"].max()) * 2
+    explanation = Explainer(toy_bundle).explain_record(dict(toy_record, AMT_INCOME_TOTAL=top), top_k=13)
+    income = [
+        r
+        for r in explanation.toward_default + explanation.toward_repayment
+        if r.feature == "AMT_INCOME_TOTAL"
+    ]
+    assert income and "99% of clients" in income[0].text_en and "100 %" not in income[0].text_fr
