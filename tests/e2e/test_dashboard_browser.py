@@ -7,72 +7,27 @@ from __future__ import annotations
 
 import os
 import re
-import socket
-import subprocess
-import sys
-import time
-import urllib.request
-from pathlib import Path
 
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
-CHROMIUM = Path("/usr/bin/chromium")
-ARTIFACTS = REPO / "test-artifacts"
-ARGS = [
-    "--headless",
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
+from tests.e2e.conftest import REPO, browser_page, require_browser, settle, shot, streamlit_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed (/usr/bin/chromium): apt-get install chromium")
-    pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BUNDLE_", "HF_", "LOCAL_"))}
-    env["HOME"] = str(tmp_path_factory.mktemp("home"))
-    if os.environ.get("E2E_BUNDLE_DIR"):  # default: the shipped demo bundle, as users see it
-        env["BUNDLE_DIR"] = os.environ["E2E_BUNDLE_DIR"]
-    log = (tmp_path_factory.mktemp("log") / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard" / "app.py"), "--server.port", str(port), "--server.headless", "true"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    deadline = time.time() + 120
-    while time.time() < deadline:
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        log.close()
-        pytest.fail("streamlit did not start: " + Path(log.name).read_text())
-    yield url
-    proc.terminate()
-    proc.wait(timeout=30)
-    log.close()
+    require_browser()
+    env = {"BUNDLE_DIR": os.environ["E2E_BUNDLE_DIR"]} if os.environ.get("E2E_BUNDLE_DIR") else {}
+    with streamlit_server(tmp_path_factory, env) as url:  # default: the shipped demo bundle, as users see it
+        yield url
 
 
 @pytest.fixture(scope="module")
 def browser(server):
     from playwright.sync_api import sync_playwright
+
+    from tests.e2e.conftest import ARGS, CHROMIUM
 
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
@@ -82,32 +37,8 @@ def browser(server):
 
 @pytest.fixture()
 def page(browser, server):
-    context = browser.new_context(viewport={"width": 1440, "height": 2600}, locale="fr-FR")
-    pg = context.new_page()
-    pg.set_default_timeout(60_000)
-    yield pg
-    context.close()
-
-
-def settle(page) -> None:
-    """Wait until Streamlit has finished running and no skeleton placeholder remains."""
-    page.wait_for_selector("[data-testid=stApp]")
-    page.wait_for_function("document.querySelectorAll('[data-testid=stSkeleton]').length === 0")
-    page.wait_for_function("!document.querySelector('[data-testid=stStatusWidget]')", timeout=120_000)
-    page.wait_for_timeout(300)
-
-
-def shot(page, name: str) -> None:
-    """Screenshot of the whole page: Streamlit scrolls inside its main block, so grow the viewport to it."""
-    ARTIFACTS.mkdir(exist_ok=True)
-    settle(page)
-    size = page.viewport_size
-    height = page.evaluate("document.querySelector('[data-testid=stMain]').scrollHeight")
-    page.set_viewport_size({"width": size["width"], "height": min(max(height, size["height"]), 9000)})
-    page.wait_for_timeout(800)  # charts re-layout to the new size
-    settle(page)
-    page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
-    page.set_viewport_size(size)
+    with browser_page(browser, height=2600) as pg:
+        yield pg
 
 
 def open_page(page, server: str, title: str) -> None:

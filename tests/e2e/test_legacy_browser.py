@@ -7,19 +7,23 @@ population charts are unavailable with a note, and the threshold page works from
 from __future__ import annotations
 
 import json
-import os
 import shutil
-import subprocess
-import sys
-import time
-import urllib.request
 from pathlib import Path
 
 import pytest
 
 import core
 from core.bundle import LEGACY_FILES
-from tests.e2e.test_dashboard_browser import ARGS, CHROMIUM, REPO, _free_port, settle, shot
+from tests.e2e.conftest import (
+    ARGS,
+    CHROMIUM,
+    REPO,
+    browser_page,
+    require_browser,
+    settle,
+    shot,
+    streamlit_server,
+)
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
 
@@ -36,35 +40,12 @@ def _legacy_from_demo(folder: Path) -> Path:
 
 @pytest.fixture(scope="module")
 def legacy_server(tmp_path_factory):
-    if not CHROMIUM.exists():
-        pytest.skip("Debian chromium is not installed (/usr/bin/chromium): apt-get install chromium")
-    pytest.importorskip("playwright.sync_api", reason="playwright is not installed")
+    require_browser()
     if not (core.DEMO_BUNDLE_DIR / "model.cbm").exists():
         pytest.skip("the demo bundle has no model.cbm to make a legacy folder from")
     folder = _legacy_from_demo(tmp_path_factory.mktemp("legacy") / "bundle")
-    port = _free_port()
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("BUNDLE_", "HF_", "LOCAL_"))}
-    env |= {"HOME": str(tmp_path_factory.mktemp("home")), "BUNDLE_DIR": str(folder)}
-    log = (tmp_path_factory.mktemp("log") / "streamlit.log").open("w")
-    proc = subprocess.Popen(
-        [sys.executable, "-m", "streamlit", "run", str(REPO / "dashboard" / "app.py"), "--server.port", str(port), "--server.headless", "true"],
-        cwd=REPO, env=env, stdout=log, stderr=subprocess.STDOUT, text=True,
-    )  # fmt: skip
-    url = f"http://127.0.0.1:{port}"
-    for _ in range(240):
-        try:
-            if urllib.request.urlopen(f"{url}/_stcore/health", timeout=2).status == 200:
-                break
-        except OSError:
-            time.sleep(0.5)
-    else:
-        proc.kill()
-        log.close()
-        pytest.fail("streamlit did not start: " + Path(log.name).read_text())
-    yield url
-    proc.terminate()
-    proc.wait(timeout=30)
-    log.close()
+    with streamlit_server(tmp_path_factory, {"BUNDLE_DIR": str(folder)}) as url:
+        yield url
 
 
 @pytest.fixture(scope="module")
@@ -73,10 +54,8 @@ def legacy_page(legacy_server):
 
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=ARGS)
-        context = browser.new_context(viewport={"width": 1440, "height": 1000}, locale="fr-FR")
-        page = context.new_page()
-        page.set_default_timeout(60_000)
-        yield page
+        with browser_page(browser) as page:
+            yield page
         browser.close()
 
 
