@@ -278,7 +278,7 @@ def train(
         )
         save_bundle(
             out, model=model, schema=schema, threshold=threshold, provenance=prov, name=name,
-            version=version or f"{prof.name}-{time.strftime('%Y%m%d')}-seed{seed}", cost_weights=weights,
+            version=version or f"{prof.name}-seed{seed}", cost_weights=weights,
             metrics=metrics, reference=reference, validation=validation,
             intended_use=(
                 "Demonstration of the credit-scoring workflow; estimates a probability of default and a decision."

@@ -64,16 +64,40 @@ def generate_application(rng: np.random.Generator, n: int, first_id: int = 10000
     return _make_coherent(frame, rng)
 
 
+def _share(summary: dict, value: object) -> float:
+    return float(sum(p for v, p in zip(summary["values"], summary["p"], strict=True) if v == value))
+
+
+def _draw_except(rng: np.random.Generator, summary: dict, excluded: set, n: int) -> np.ndarray:
+    """``n`` draws from a categorical summary without the ``excluded`` values (renormalised)."""
+    kept = [(v, p) for v, p in zip(summary["values"], summary["p"], strict=True) if v not in excluded]
+    values = np.array([v for v, _ in kept], dtype=object)
+    probs = np.array([p for _, p in kept], dtype=float)
+    return values[rng.choice(len(values), size=n, p=probs / probs.sum())] if n else values[:0]
+
+
 def _make_coherent(frame: pd.DataFrame, rng: np.random.Generator) -> pd.DataFrame:
     """Business rules the real data obeys, which independent marginals would break."""
+    cats = table_stats("application")["categorical"]
     pension = frame["DAYS_EMPLOYED"] == DAYS_SENTINEL
     frame.loc[pension, "ORGANIZATION_TYPE"] = "XNA"
     frame.loc[pension, "NAME_INCOME_TYPE"] = "Pensioner"
     frame.loc[pension, "OCCUPATION_TYPE"] = None
-    frame.loc[pension, "FLAG_EMP_PHONE"] = 0
-    xna = ~pension & (frame["ORGANIZATION_TYPE"] == "XNA")
-    frame.loc[xna, "ORGANIZATION_TYPE"] = "Business Entity Type 3"
-    frame.loc[~pension & (frame["NAME_INCOME_TYPE"] == "Pensioner"), "NAME_INCOME_TYPE"] = "Working"
+    frame["FLAG_EMP_PHONE"] = (~pension).astype(np.int64)  # an employer's phone exactly when employed
+    # the same columns for the employed: redraw what only pensioners have, from the other categories
+    for col, only_pensioners in (("ORGANIZATION_TYPE", "XNA"), ("NAME_INCOME_TYPE", "Pensioner")):
+        wrong = (~pension & (frame[col] == only_pensioners)).to_numpy()
+        frame.loc[wrong, col] = _draw_except(rng, cats[col], {only_pensioners}, int(wrong.sum()))
+    # pensioners have no occupation: give one to as many employed clients, keeping the real missing rate
+    target = _share(cats["OCCUPATION_TYPE"], None)
+    missing = frame["OCCUPATION_TYPE"].isna().to_numpy()
+    excess = int(round((missing.mean() - target) * len(frame)))
+    candidates = np.flatnonzero(missing & ~pension.to_numpy())
+    if excess > 0 and len(candidates):
+        chosen = rng.choice(candidates, size=min(excess, len(candidates)), replace=False)
+        frame.loc[frame.index[chosen], "OCCUPATION_TYPE"] = _draw_except(
+            rng, cats["OCCUPATION_TYPE"], {None}, len(chosen)
+        )
     # employed for less time than the client has been an adult
     adult_days = frame["DAYS_BIRTH"] + 18 * 365
     too_long = ~pension & (frame["DAYS_EMPLOYED"] < adult_days)
