@@ -9,7 +9,8 @@ import argparse
 import resource
 import time
 
-from core.data import build_features, generate
+from core.data import generate
+from core.features.build import build_features
 
 
 def _peak_gb() -> float:

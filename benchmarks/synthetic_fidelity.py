@@ -21,8 +21,9 @@ from scipy import stats
 from sklearn.metrics import roc_auc_score
 from sklearn.model_selection import StratifiedKFold, train_test_split
 
-from core.data import APP_CATEGORICAL, build_features, generate, load_table
+from core.data import generate, load_table
 from core.data.tables import TABLES
+from core.features.build import APP_CATEGORICAL, build_features
 
 REPO = Path(__file__).resolve().parent.parent
 

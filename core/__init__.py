@@ -3,7 +3,6 @@
 This is the public API that ``dashboard/`` and ``api/`` import. It never imports a UI framework.
 """
 
-from core.bundle import Bundle, Manifest, Provenance, load_bundle, load_legacy_bundle, save_bundle
 from core.config import DEMO_BUNDLE_DIR, Settings, get_settings, load_settings
 from core.cost import (
     ConfusionAtThreshold,
@@ -20,13 +19,21 @@ from core.errors import (
     FileValidationError,
     RecordValidationError,
 )
-from core.explain import Explainer, LocalExplanation, ReasonCode, ShapMatrix, shap_values
 from core.export import neutralise_formulas, to_safe_csv
-from core.labels import days_to_years, format_value, label, years_to_days
-from core.schema import MISSING_CATEGORY, FeatureSchema, FeatureSpec, infer_schema, to_model_frame
-from core.scoring import BatchResult, ScoreResult, predict_proba, score_record, score_records, score_table
-from core.source import load_configured_bundle
-from core.validation import (
+from core.serving.bundle import Bundle, Manifest, Provenance, load_bundle, load_legacy_bundle, save_bundle
+from core.serving.explain import Explainer, LocalExplanation, ReasonCode, ShapMatrix, shap_values
+from core.serving.presentation import days_to_years, format_value, label, years_to_days
+from core.serving.schema import MISSING_CATEGORY, FeatureSchema, FeatureSpec, infer_schema, to_model_frame
+from core.serving.scoring import (
+    BatchResult,
+    ScoreResult,
+    predict_proba,
+    score_record,
+    score_records,
+    score_table,
+)
+from core.serving.source import load_configured_bundle
+from core.serving.validation import (
     FieldWarning,
     FrameValidation,
     RowError,

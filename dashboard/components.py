@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import streamlit as st
 
 import core
-from core.labels import label
+from core.serving.presentation import label
 from dashboard import resources
 from dashboard.i18n import t
 from dashboard.state import LANG, init_state, lang

@@ -1,7 +1,7 @@
 """The scoring form, generated from the bundle's schema: widget specs and record conversion.
 
 Days-based application fields are entered in years (age, years employed, ...) and converted back
-to Kaggle's negative days with core.labels, so the model sees exactly what it was trained on.
+to Kaggle's negative days with core.serving.presentation, so the model sees exactly what it was trained on.
 """
 
 from __future__ import annotations
@@ -13,7 +13,7 @@ from typing import Any
 import pandas as pd
 
 import core
-from core.labels import YEAR_FIELDS, days_to_years, label, years_to_days
+from core.serving.presentation import YEAR_FIELDS, days_to_years, label, years_to_days
 
 TOP_FIELDS = 15
 MISSING = "—"

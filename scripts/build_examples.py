@@ -17,8 +17,9 @@ from pathlib import Path
 import pandas as pd
 
 from core import load_bundle
-from core.data import build_features, generate
-from core.schema import ID_COLUMN, TARGET_COLUMN
+from core.data import generate
+from core.features.build import build_features
+from core.serving.schema import ID_COLUMN, TARGET_COLUMN
 
 REPO = Path(__file__).resolve().parent.parent
 

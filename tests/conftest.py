@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from core.bundle import Bundle, load_bundle
+from core.serving.bundle import Bundle, load_bundle
 from tests.toy import build_toy_bundle, toy_frame
 
 REPO = Path(__file__).resolve().parent.parent

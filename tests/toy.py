@@ -8,9 +8,9 @@ import numpy as np
 import pandas as pd
 from catboost import CatBoostClassifier
 
-from core.bundle import Provenance, save_bundle
 from core.cost import optimal_threshold
-from core.schema import ID_COLUMN, TARGET_COLUMN, infer_schema, to_model_frame
+from core.serving.bundle import Provenance, save_bundle
+from core.serving.schema import ID_COLUMN, TARGET_COLUMN, infer_schema, to_model_frame
 
 CATEGORICAL = ["CODE_GENDER", "NAME_EDUCATION_TYPE"]
 EDUCATION = ["Secondary / secondary special", "Higher education", "Incomplete higher", "Lower secondary"]

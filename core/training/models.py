@@ -19,7 +19,7 @@ from sklearn.neural_network import MLPClassifier
 from sklearn.pipeline import Pipeline, make_pipeline
 from sklearn.preprocessing import OrdinalEncoder, StandardScaler
 
-from core.schema import MISSING_CATEGORY
+from core.serving.schema import MISSING_CATEGORY
 
 
 def _encoder(categorical: list[str], numeric: list[str], *, scale: bool) -> ColumnTransformer:

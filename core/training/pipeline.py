@@ -21,10 +21,12 @@ from catboost import Pool
 from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.model_selection import train_test_split
 
-from core.bundle import Provenance, save_bundle
 from core.cost import CostWeights, confusion_at, cost_curve, optimal_threshold
-from core.data import APP_CATEGORICAL, build_features, describe, generate, load_tables
-from core.schema import ID_COLUMN, TARGET_COLUMN, infer_schema, to_model_frame
+from core.data import generate, load_tables
+from core.features.build import APP_CATEGORICAL, build_features
+from core.features.descriptions import describe
+from core.serving.bundle import Provenance, save_bundle
+from core.serving.schema import ID_COLUMN, TARGET_COLUMN, infer_schema, to_model_frame
 from core.training import plots
 from core.training.benchmark import benchmark
 from core.training.profiles import PROFILES, Profile

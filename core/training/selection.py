@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 from catboost import CatBoostClassifier
 
-from core.schema import MISSING_CATEGORY
+from core.serving.schema import MISSING_CATEGORY
 
 log = logging.getLogger(__name__)
 

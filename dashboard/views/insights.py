@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import streamlit as st
 
-from core.labels import label
+from core.serving.presentation import label
 from dashboard import charts, resources
 from dashboard.components import chart_alt, page_setup
 from dashboard.i18n import t

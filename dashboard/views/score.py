@@ -7,7 +7,7 @@ from typing import Any
 import streamlit as st
 
 import core
-from core.labels import format_value, label
+from core.serving.presentation import format_value, label
 from dashboard import charts, forms, resources
 from dashboard.components import chart_alt, decision_badge, field_errors, page_setup
 from dashboard.i18n import pct, t

@@ -9,7 +9,7 @@ from fastapi.testclient import TestClient
 
 from api.main import create_app
 from core import load_legacy_bundle, load_settings
-from core.bundle import LEGACY_FILES
+from core.serving.bundle import LEGACY_FILES
 from tests.core.test_bundle import _legacy_folder
 
 

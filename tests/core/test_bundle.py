@@ -11,8 +11,8 @@ import pandas as pd
 import pytest
 from catboost import CatBoostClassifier
 
-from core.bundle import LEGACY_FILES, load_bundle, load_legacy_bundle
 from core.errors import BundleError
+from core.serving.bundle import LEGACY_FILES, load_bundle, load_legacy_bundle
 
 
 def test_v1_roundtrip(toy_bundle, toy_bundle_dir):

@@ -8,7 +8,7 @@ import pandas as pd
 import pytest
 
 from core.export import neutralise_formulas, to_safe_csv
-from core.labels import days_to_years, format_value, label, years_to_days
+from core.serving.presentation import days_to_years, format_value, label, years_to_days
 
 
 @pytest.mark.parametrize("cell", ["=1+1", "+cmd", "-2+3", "@SUM(A1)", "\tx", "\r=1"])

@@ -9,10 +9,10 @@ import pandas as pd
 import pytest
 
 from core.errors import RecordValidationError
-from core.explain import Explainer, shap_values
-from core.schema import to_model_frame
-from core.scoring import predict_proba, score_record, score_records, score_table
-from core.validation import read_clients_csv
+from core.serving.explain import Explainer, shap_values
+from core.serving.schema import to_model_frame
+from core.serving.scoring import predict_proba, score_record, score_records, score_table
+from core.serving.validation import read_clients_csv
 
 
 def test_score_record_matches_model(toy_bundle, toy_record):

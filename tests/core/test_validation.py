@@ -9,7 +9,7 @@ import re
 import pytest
 
 from core.errors import FileValidationError, RecordValidationError
-from core.validation import read_clients_csv, validate_frame, validate_record
+from core.serving.validation import read_clients_csv, validate_frame, validate_record
 
 
 def errors_of(record, schema) -> dict[str, str]:

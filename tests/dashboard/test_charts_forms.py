@@ -6,7 +6,7 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.labels import days_to_years
+from core.serving.presentation import days_to_years
 from dashboard import charts, forms
 
 

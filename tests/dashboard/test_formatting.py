@@ -7,7 +7,7 @@ import math
 import numpy as np
 import pytest
 
-from core.schema import FeatureSpec
+from core.serving.schema import FeatureSpec
 from dashboard import charts, forms, i18n
 from dashboard.state import FORM_PREFIX
 

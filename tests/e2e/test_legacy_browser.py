@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 import core
-from core.bundle import LEGACY_FILES
+from core.serving.bundle import LEGACY_FILES
 from tests.e2e.conftest import (
     ARGS,
     CHROMIUM,

@@ -9,8 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from core.data.descriptions import describe
-from core.data.features import build_features
+from core.features.build import build_features
+from core.features.descriptions import describe
 from tests.conftest import REPO, SEED_REFERENCE
 
 

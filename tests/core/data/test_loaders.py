@@ -5,9 +5,9 @@ from __future__ import annotations
 import pandas as pd
 import pytest
 
-from core.data.features import build_features
 from core.data.loaders import DataFileError, load_table, load_tables
 from core.data.synthetic import write_synthetic
+from core.features.build import build_features
 from tests.conftest import HOMECREDIT
 
 

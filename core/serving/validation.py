@@ -18,7 +18,7 @@ import pandas as pd
 from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model
 
 from core.errors import FieldError, FileValidationError, RecordValidationError
-from core.schema import ID_COLUMN, MISSING_CATEGORY, TARGET_COLUMN, FeatureSchema, FeatureSpec
+from core.serving.schema import ID_COLUMN, MISSING_CATEGORY, TARGET_COLUMN, FeatureSchema, FeatureSpec
 
 _DAYS_PER_YEAR = 365.25
 _MAX_LISTED_CATEGORIES = 12

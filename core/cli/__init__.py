@@ -11,10 +11,10 @@ from collections.abc import Sequence
 # Each module exposes ``register(subparsers)``, adding its sub-commands; every sub-command
 # sets ``func`` (args -> exit code) with ``parser.set_defaults(func=...)``.
 _COMMAND_MODULES = (
-    "core.commands.score",
-    "core.data.commands",
-    "core.training.commands",
-    "core.commands.serve",
+    "core.cli.score",
+    "core.cli.data",
+    "core.cli.train",
+    "core.cli.serve",
 )
 
 

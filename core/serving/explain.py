@@ -11,11 +11,11 @@ from typing import Any, Literal
 import numpy as np
 import pandas as pd
 
-from core.bundle import Bundle
-from core.labels import YEAR_FIELDS, format_value, label
-from core.schema import ID_COLUMN
-from core.scoring import ScoreResult, decide, model_pool
-from core.validation import validate_record
+from core.serving.bundle import Bundle
+from core.serving.presentation import YEAR_FIELDS, format_value, label
+from core.serving.schema import ID_COLUMN
+from core.serving.scoring import ScoreResult, decide, model_pool
+from core.serving.validation import validate_record
 
 Direction = Literal["default", "repayment"]
 #: Reference rows used for global SHAP (exact TreeSHAP is ~0.1 ms/row in batches).

@@ -6,9 +6,9 @@ import json
 import logging
 from pathlib import Path
 
-from core.bundle import MANIFEST, Bundle, load_bundle, load_legacy_bundle
 from core.config import Settings, get_settings
 from core.errors import BundleError
+from core.serving.bundle import MANIFEST, Bundle, load_bundle, load_legacy_bundle
 
 log = logging.getLogger(__name__)
 

@@ -10,10 +10,10 @@ import numpy as np
 import pandas as pd
 from catboost import Pool
 
-from core.bundle import Bundle
 from core.errors import RecordValidationError
-from core.schema import to_model_frame
-from core.validation import FieldWarning, RowError, validate_frame, validate_record
+from core.serving.bundle import Bundle
+from core.serving.schema import to_model_frame
+from core.serving.validation import FieldWarning, RowError, validate_frame, validate_record
 
 Decision = Literal["ACCEPTED", "REFUSED"]
 

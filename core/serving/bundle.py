@@ -20,7 +20,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from core.cost import CostWeights
 from core.errors import BundleError
-from core.schema import ID_COLUMN, TARGET_COLUMN, FeatureSchema, legacy_schema
+from core.serving.schema import ID_COLUMN, TARGET_COLUMN, FeatureSchema, legacy_schema
 
 log = logging.getLogger(__name__)
 

@@ -7,8 +7,8 @@ import logging
 import time
 from pathlib import Path
 
-from core.data.features import build_features
 from core.data.synthetic import write_synthetic
+from core.features.build import build_features
 
 log = logging.getLogger(__name__)
 

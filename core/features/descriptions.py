@@ -7,7 +7,7 @@ import re
 from functools import lru_cache
 from pathlib import Path
 
-DESCRIPTIONS_FILE = Path(__file__).resolve().parent / "column_descriptions.csv"
+DESCRIPTIONS_FILE = Path(__file__).resolve().parents[1] / "data" / "column_descriptions.csv"
 _STATS = {"MEAN": "Mean", "MIN": "Minimum", "MAX": "Maximum", "SUM": "Sum", "STD": "Standard deviation"}
 _ENGINEERED = {
     "CREDIT_INCOME_RATIO": "Credit amount / annual income",

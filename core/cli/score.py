@@ -12,12 +12,12 @@ from pathlib import Path
 import pandas as pd
 from tqdm import tqdm
 
-from core.bundle import Bundle, load_bundle
 from core.errors import FileValidationError
-from core.explain import Explainer
 from core.export import neutralise_formulas
-from core.scoring import BatchResult, score_records, score_table
-from core.source import load_configured_bundle
+from core.serving.bundle import Bundle, load_bundle
+from core.serving.explain import Explainer
+from core.serving.scoring import BatchResult, score_records, score_table
+from core.serving.source import load_configured_bundle
 
 log = logging.getLogger(__name__)
 CHUNK_ROWS = 10_000
