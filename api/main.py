@@ -8,7 +8,6 @@ no response ever carries a stack trace.
 from __future__ import annotations
 
 import logging
-import math
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
@@ -18,58 +17,38 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 
-from api.dependencies import BadRequest, json_safe, problems_response
+from api.dependencies import BadRequest, problems_response
 from api.limits import BodySizeLimit
 from api.routers import health, predict
-from core import Bundle, Explainer, Settings, get_settings, load_configured_bundle, record_model
+from core import Bundle, ScoringService, Settings, get_settings, load_configured_bundle, record_model
 
 log = logging.getLogger("api")
 MAX_BODY_BYTES_PER_ROW = 20_000
-
-
-def example_record(bundle: Bundle) -> dict[str, Any]:
-    """A real example payload: the first reference client, or the medians/modes of the schema."""
-    if bundle.reference is not None and len(bundle.reference):
-        row = bundle.reference.iloc[0]
-        record: dict[str, Any] = {"SK_ID_CURR": int(row["SK_ID_CURR"])}
-        for spec in bundle.schema.features:
-            value = json_safe(row[spec.name])
-            if isinstance(value, float) and math.isnan(value):
-                value = None
-            if spec.kind == "boolean" and value is not None:
-                value = bool(value)
-            record[spec.name] = value
-        return record
-    record = {"SK_ID_CURR": 100001}
-    for spec in bundle.schema.features:
-        record[spec.name] = (
-            spec.mode if spec.kind == "categorical" else (False if spec.kind == "boolean" else spec.median)
-        )
-    return record
 
 
 def _custom_openapi(app: FastAPI) -> dict[str, Any]:
     if app.openapi_schema:
         return app.openapi_schema
     schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
-    bundle: Bundle | None = getattr(app.state, "bundle", None)
-    if bundle is not None:
+    service: ScoringService | None = getattr(app.state, "service", None)
+    if service is not None:
+        bundle = service.bundle
         record_schema = record_model(bundle.schema).model_json_schema(
             ref_template="#/components/schemas/{model}"
         )
         defs = record_schema.pop("$defs", {})
         schema.setdefault("components", {}).setdefault("schemas", {}).update(
-            {"ClientRecord": record_schema, **defs}
+            {"Application": record_schema, **defs}
         )
-        example = example_record(bundle)
+        example = service.example_record()
         bodies = {
-            "/predict": ({"$ref": "#/components/schemas/ClientRecord"}, example),
-            "/explain": ({"$ref": "#/components/schemas/ClientRecord"}, example),
+            "/predict": ({"$ref": "#/components/schemas/Application"}, example),
+            "/explain": ({"$ref": "#/components/schemas/Application"}, example),
             "/predict/batch": (
                 {
                     "type": "object",
                     "properties": {
-                        "clients": {"type": "array", "items": {"$ref": "#/components/schemas/ClientRecord"}}
+                        "clients": {"type": "array", "items": {"$ref": "#/components/schemas/Application"}}
                     },
                 },
                 {"clients": [example]},
@@ -90,8 +69,7 @@ def create_app(bundle: Bundle | None = None, settings: Settings | None = None) -
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         loaded = bundle or load_configured_bundle(settings)  # ConfigError/BundleError stop the start-up
-        app.state.bundle = loaded
-        app.state.explainer = Explainer(loaded)
+        app.state.service = ScoringService(loaded)
         log.info("serving %s %s from %s", loaded.name, loaded.version, loaded.source)
         yield
 

@@ -1,10 +1,12 @@
-"""Public response models of the API (requests are validated by core against the bundle schema)."""
+"""Public response models of the API that are not the scoring contract itself (``core.ScoreOut``)."""
 
 from __future__ import annotations
 
 from typing import Any, Literal
 
 from pydantic import BaseModel
+
+from core import ScoreOut
 
 
 class Problem(BaseModel):
@@ -27,6 +29,7 @@ class BundleInfo(BaseModel):
     version: str
     format: Literal["v1", "legacy"]
     source: str
+    contract: Literal["application", "features"]
 
 
 class Health(BaseModel):
@@ -38,54 +41,21 @@ class Health(BaseModel):
     n_features: int
 
 
-class ValueWarning(BaseModel):
-    """A value accepted with a caveat (e.g. outside the range seen in training)."""
+class BatchItem(BaseModel):
+    """Score of one valid application of a batch: the columns of a ``pad score`` output row."""
 
-    field: str
-    message: str
-
-
-class Reason(BaseModel):
-    """One factor of the decision in plain language."""
-
-    feature: str
-    value: Any
-    contribution: float
-    percentile: float | None
-    text_fr: str
-    text_en: str
-
-
-class Reasons(BaseModel):
-    """Top factors pushing toward default and toward repayment."""
-
-    toward_default: list[Reason]
-    toward_repayment: list[Reason]
-
-
-class Prediction(BaseModel):
-    """Score and decision of one client."""
-
-    client_id: int | None
+    row: int
+    SK_ID_CURR: int | None
     probability: float
     decision: Literal["ACCEPTED", "REFUSED"]
     threshold: float
-    model_version: str
-    warnings: list[ValueWarning]
-    reasons: Reasons
-
-
-class BatchItem(BaseModel):
-    """Score of one valid client of a batch; ``row`` is its 1-based position in the request."""
-
-    row: int
-    client_id: int | None
-    probability: float
-    decision: Literal["ACCEPTED", "REFUSED"]
+    history: Literal["known", "none", "not_applicable"]
+    bundle_version: str
+    warnings: str
 
 
 class RowProblem(BaseModel):
-    """A problem in one client of a batch."""
+    """A problem in one application of a batch."""
 
     row: int
     field: str
@@ -93,12 +63,13 @@ class RowProblem(BaseModel):
 
 
 class BatchPrediction(BaseModel):
-    """Scores of the valid clients and the problems of the others."""
+    """Scores of the valid applications and the problems of the others."""
 
+    contract_version: str
     n: int
     n_scored: int
     threshold: float
-    model_version: str
+    bundle_version: str
     results: list[BatchItem]
     errors: list[RowProblem]
 
@@ -115,7 +86,7 @@ class Contribution(BaseModel):
 class Explanation(BaseModel):
     """Full local explanation: base value + contributions = raw prediction (log-odds)."""
 
-    prediction: Prediction
+    prediction: ScoreOut
     base_value: float
     raw_prediction: float
     contributions: list[Contribution]

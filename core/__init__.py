@@ -1,6 +1,10 @@
-"""Prêt à dépenser scoring library: bundle, validation, scoring, explanations, cost maths.
+"""Prêt à dépenser scoring library: features, bundle, validation, the scoring service, cost maths.
 
-This is the public API that ``dashboard/`` and ``api/`` import. It never imports a UI framework.
+The flow: raw Home Credit tables (``core.data``) -> features (``core.features``: registry,
+row-wise application features, history aggregates) -> a trained bundle (``core.training``) ->
+the scoring service (``core.serving``) -> a page, a route or a command (``dashboard/``, ``api/``,
+``core.cli``). This module is the public API that ``dashboard/`` and ``api/`` import; it never
+imports a UI framework.
 """
 
 from core.config import DEMO_BUNDLE_DIR, Settings, get_settings, load_settings
@@ -20,17 +24,37 @@ from core.errors import (
     RecordValidationError,
 )
 from core.export import neutralise_formulas, to_safe_csv
+from core.features.registry import SECTIONS, FieldInfo, registry
 from core.serving.bundle import Bundle, Manifest, Provenance, load_bundle, load_legacy_bundle, save_bundle
-from core.serving.explain import Explainer, LocalExplanation, ReasonCode, ShapMatrix, shap_values
-from core.serving.presentation import days_to_years, format_value, label, years_to_days
+from core.serving.contract import (
+    CONTRACT_VERSION,
+    TABLE_COLUMNS,
+    LegacyScoreOut,
+    ScoreOut,
+    results_table,
+    score_out,
+)
+from core.serving.explain import Explainer, ShapMatrix, shap_values
+from core.serving.presentation import (
+    category_label,
+    days_to_years,
+    field_info,
+    format_value,
+    in_years,
+    label,
+    reason_sentence,
+    years_to_days,
+)
 from core.serving.schema import MISSING_CATEGORY, FeatureSchema, FeatureSpec, infer_schema, to_model_frame
-from core.serving.scoring import (
-    BatchResult,
-    ScoreResult,
-    predict_proba,
-    score_record,
-    score_records,
-    score_table,
+from core.serving.service import (
+    BatchScoring,
+    FrameHistory,
+    HistorySource,
+    Reason,
+    ScoringResult,
+    ScoringService,
+    decide,
+    json_value,
 )
 from core.serving.source import load_configured_bundle
 from core.serving.validation import (
@@ -45,9 +69,12 @@ from core.serving.validation import (
 )
 
 __all__ = [
+    "CONTRACT_VERSION",
     "DEMO_BUNDLE_DIR",
     "MISSING_CATEGORY",
-    "BatchResult",
+    "SECTIONS",
+    "TABLE_COLUMNS",
+    "BatchScoring",
     "Bundle",
     "BundleError",
     "ConfigError",
@@ -57,26 +84,36 @@ __all__ = [
     "FeatureSchema",
     "FeatureSpec",
     "FieldError",
+    "FieldInfo",
     "FieldWarning",
     "FileValidationError",
+    "FrameHistory",
     "FrameValidation",
-    "LocalExplanation",
+    "HistorySource",
+    "LegacyScoreOut",
     "Manifest",
     "Provenance",
-    "ReasonCode",
+    "Reason",
     "RecordValidationError",
     "RowError",
-    "ScoreResult",
+    "ScoreOut",
+    "ScoringResult",
+    "ScoringService",
     "Settings",
     "ShapMatrix",
     "ValidRecord",
     "bootstrap_cost_band",
+    "category_label",
     "confusion_at",
     "cost_curve",
     "days_to_years",
+    "decide",
+    "field_info",
     "format_value",
     "get_settings",
+    "in_years",
     "infer_schema",
+    "json_value",
     "label",
     "load_bundle",
     "load_configured_bundle",
@@ -84,13 +121,13 @@ __all__ = [
     "load_settings",
     "neutralise_formulas",
     "optimal_threshold",
-    "predict_proba",
     "read_clients_csv",
+    "reason_sentence",
     "record_model",
+    "registry",
+    "results_table",
     "save_bundle",
-    "score_record",
-    "score_records",
-    "score_table",
+    "score_out",
     "shap_values",
     "to_model_frame",
     "to_safe_csv",

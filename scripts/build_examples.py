@@ -1,8 +1,12 @@
-"""Write example inputs for a bundle from fresh synthetic clients (never real ones).
+"""Write example inputs for a bundle from fresh synthetic applicants (never real ones).
 
-- examples/input_example.json: one client, every feature of the bundle (JSON types);
-- examples/clients_sample.csv: ~50 clients, two of them with an invalid value (to see the error report);
-- examples/labelled_sample.csv: a few hundred clients with TARGET (for the threshold page).
+For an application bundle (the demo's):
+- examples/input_example.json: one application, the raw Home Credit fields (JSON types);
+- examples/applications_sample.csv: 50 applications in application_test format, four of them
+  invalid (text in a number, a score above 1, an unknown category, no credit amount);
+- examples/labelled_sample.csv: a few hundred applications in application_train format (with TARGET),
+  for the threshold page and ``pad evaluate``.
+The applicants are new (synthetic ids outside Home Credit's range, no credit history known).
 
 Usage: python scripts/build_examples.py [--bundle assets/demo_bundle] [--out examples] [--seed 7]
 """
@@ -11,28 +15,13 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 from pathlib import Path
 
-import pandas as pd
-
-from core import load_bundle
-from core.data import generate
-from core.features.build import build_features
-from core.serving.schema import ID_COLUMN, TARGET_COLUMN
+from core import ScoringService, load_bundle
+from core.data import columns, generate
+from core.serving.service import json_value
 
 REPO = Path(__file__).resolve().parent.parent
-
-
-def _json_value(spec_kind: str, value: object) -> object:
-    if value is None or (isinstance(value, float) and math.isnan(value)):
-        return None
-    if spec_kind == "boolean":
-        return bool(value)
-    if spec_kind == "categorical":
-        return str(value)
-    value = float(value)  # type: ignore[arg-type]
-    return int(value) if value.is_integer() and abs(value) < 2**53 else value
 
 
 def main() -> None:
@@ -43,35 +32,37 @@ def main() -> None:
     parser.add_argument("--clients", type=int, default=600)
     args = parser.parse_args()
     bundle = load_bundle(args.bundle)
-    features = build_features(generate(args.clients, args.seed, test_fraction=0.0))
-    features = features[features[TARGET_COLUMN].notna()].reset_index(drop=True)
-    kinds = {f.name: f.kind for f in bundle.schema.features}
-    cols = [ID_COLUMN, *bundle.schema.names]
+    if bundle.schema.contract != "application":
+        raise SystemExit("build_examples.py writes application examples: the bundle must be an application bundle")
+    service = ScoringService(bundle)
+    apps = generate(args.clients, args.seed, test_fraction=0.0)["application_train"].reset_index(drop=True)
     args.out.mkdir(parents=True, exist_ok=True)
 
-    first = features.iloc[0]
-    record = {ID_COLUMN: int(first[ID_COLUMN])} | {
-        n: _json_value(kinds[n], first[n]) for n in bundle.schema.names
-    }
+    kinds = {s.name: s.kind for s in bundle.schema.inputs}
+    first = apps.iloc[0]
+    record: dict[str, object] = {"SK_ID_CURR": int(first["SK_ID_CURR"])}
+    for name, kind in kinds.items():
+        value = json_value(first[name])
+        if value is not None and kind == "boolean":
+            value = bool(value)
+        elif isinstance(value, float) and value.is_integer() and bundle.schema.get(name).integer:
+            value = int(value)
+        record[name] = value
+    service.score(record)  # the example must score
     (args.out / "input_example.json").write_text(json.dumps(record, indent=2, ensure_ascii=False) + "\n")
 
-    sample = features.iloc[1:51][cols].copy()
-    numeric = [f.name for f in bundle.schema.by_importance() if f.kind == "numeric"]
-    sample[numeric[0]] = sample[numeric[0]].astype(object)
-    sample.iloc[7, sample.columns.get_loc(numeric[0])] = "unknown"  # text in a numeric column
-    ext = next((n for n in bundle.schema.names if n.startswith("EXT_SOURCE_")), numeric[1])
-    sample[ext] = sample[ext].astype(object)
-    sample.iloc[23, sample.columns.get_loc(ext)] = 1.7  # outside [0, 1]
-    for name, kind in kinds.items():
-        if kind == "boolean":
-            sample[name] = sample[name].map(lambda v: v if pd.isna(v) or isinstance(v, str) else int(v))
-    sample.to_csv(args.out / "clients_sample.csv", index=False)
+    sample = apps.iloc[1:51][columns("application_test")].copy().astype(object)
+    sample.iloc[7, sample.columns.get_loc("AMT_INCOME_TOTAL")] = "unknown"  # text in a number
+    sample.iloc[23, sample.columns.get_loc("EXT_SOURCE_2")] = 1.7  # a score above 1
+    sample.iloc[31, sample.columns.get_loc("NAME_INCOME_TYPE")] = "Astronaut"  # outside the domain
+    sample.iloc[40, sample.columns.get_loc("AMT_CREDIT")] = None  # required: insufficient data
+    sample.to_csv(args.out / "applications_sample.csv", index=False)
 
-    labelled = features.iloc[51:][[*cols, TARGET_COLUMN]].copy()
-    labelled[TARGET_COLUMN] = labelled[TARGET_COLUMN].astype(int)
+    labelled = apps.iloc[51:][columns("application_train")]
     labelled.to_csv(args.out / "labelled_sample.csv", index=False)
     print(
-        f"wrote {args.out}/input_example.json, clients_sample.csv (50 rows, 2 invalid), labelled_sample.csv ({len(labelled)} rows)"
+        f"wrote {args.out}/input_example.json, applications_sample.csv (50 rows, 4 invalid), "
+        f"labelled_sample.csv ({len(labelled)} rows)"
     )
 
 

@@ -6,8 +6,9 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from api.dependencies import bundle_of, json_safe
+from api.dependencies import bundle_of
 from api.schemas import BundleInfo, Health
+from core import json_value
 
 router = APIRouter(tags=["service"])
 
@@ -20,7 +21,11 @@ def health(request: Request) -> Health:
         status="ok",
         model_loaded=True,
         bundle=BundleInfo(
-            name=bundle.name, version=bundle.version, format=bundle.format, source=bundle.source
+            name=bundle.name,
+            version=bundle.version,
+            format=bundle.format,
+            source=bundle.source,
+            contract=bundle.schema.contract,
         ),
         n_features=len(bundle.schema.names),
     )
@@ -45,7 +50,9 @@ def model_card(request: Request) -> dict[str, Any]:
         "limitations": bundle.limitations,
         "unavailable": bundle.unavailable,
         "hashes": bundle.hashes,
+        "contract": bundle.schema.contract,
+        "inputs": [spec.model_dump(mode="json") for spec in bundle.schema.inputs],
         "features": [
-            {k: json_safe(v) for k, v in spec.model_dump().items()} for spec in bundle.schema.by_importance()
+            {k: json_value(v) for k, v in spec.model_dump().items()} for spec in bundle.schema.by_importance()
         ],
     }

@@ -14,9 +14,9 @@ from tqdm import tqdm
 
 from core.errors import FileValidationError
 from core.export import neutralise_formulas
-from core.serving.bundle import Bundle, load_bundle
-from core.serving.explain import Explainer
-from core.serving.scoring import BatchResult, score_records, score_table
+from core.serving.bundle import load_bundle
+from core.serving.contract import results_table
+from core.serving.service import BatchScoring, ScoringService
 from core.serving.source import load_configured_bundle
 
 log = logging.getLogger(__name__)
@@ -28,8 +28,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p = subparsers.add_parser(
         "score",
         help="score clients from a CSV or JSON file",
-        description="Score clients: INPUT is a CSV (one client per row) or a JSON file (one record or a list). "
-        "Writes SK_ID_CURR, probability, decision and threshold as CSV; invalid rows are reported on stderr.",
+        description="Score applications: INPUT is a CSV (one application per row, Kaggle application_test "
+        "columns; or the model's features for a feature-level bundle) or a JSON file (one record or a list). "
+        "Writes row, SK_ID_CURR, probability, decision, threshold, history, bundle_version and warnings as CSV; "
+        "invalid rows are reported on stderr.",
     )
     p.add_argument("input", type=Path, help="CSV or JSON file of clients")
     p.add_argument("--bundle", type=Path, help="bundle folder (default: the configured bundle, the demo one)")
@@ -53,26 +55,20 @@ def _csv_chunks(path: Path) -> Iterator[pd.DataFrame]:
         raise FileValidationError(f"{path.name} is not a readable CSV: {str(exc).splitlines()[0]}") from None
 
 
-def _batches(bundle: Bundle, path: Path) -> Iterator[BatchResult]:
+def _batches(service: ScoringService, path: Path, explain: bool) -> Iterator[BatchScoring]:
     if path.suffix.lower() == ".json":
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
         except json.JSONDecodeError as exc:
             raise FileValidationError(f"{path.name} is not valid JSON: {exc}") from None
-        yield score_records(bundle, data if isinstance(data, list) else [data])
+        except RecursionError:
+            raise FileValidationError(f"{path.name} is not usable JSON: nested too deeply") from None
+        yield service.score_records(data if isinstance(data, list) else [data], explain=explain)
         return
     first = 1
     for chunk in _csv_chunks(path):
-        yield score_table(bundle, chunk, first_row=first)
+        yield service.score_frame(chunk, first_row=first, explain=explain)
         first += len(chunk)
-
-
-def _with_reasons(explainer: Explainer, batch: BatchResult, lang: str) -> pd.DataFrame:
-    out = batch.results.copy()
-    reasons = explainer.reasons_for_frame(batch.features, top_k=3)
-    out["reasons_toward_default"] = [" | ".join(r.text(lang) for r in up) for up, _ in reasons]
-    out["reasons_toward_repayment"] = [" | ".join(r.text(lang) for r in down) for _, down in reasons]
-    return out
 
 
 def run(args: argparse.Namespace) -> int:
@@ -80,21 +76,24 @@ def run(args: argparse.Namespace) -> int:
     if not args.input.is_file():
         raise FileValidationError(f"input file {args.input} does not exist.")
     bundle = load_bundle(args.bundle) if args.bundle else load_configured_bundle()
-    explainer = Explainer(bundle) if args.explain else None
+    service = ScoringService(bundle)
     total = sum(1 for _ in args.input.open("rb")) - 1 if args.input.suffix.lower() != ".json" else None
     progress = tqdm(total=total, unit="rows", disable=not sys.stderr.isatty(), file=sys.stderr)
     frames, n_errors, n_rows = [], 0, 0
-    for batch in _batches(bundle, args.input):
+    warned_columns = False
+    for batch in _batches(service, args.input, args.explain):
         for e in batch.errors:
             print(f"row {e.row}: {e.field}: {e.problem}", file=sys.stderr)
         n_errors += len({e.row for e in batch.errors})
         n_rows += batch.n_rows
-        frames.append(_with_reasons(explainer, batch, args.lang) if explainer else batch.results)
+        frames.append(results_table(batch, bundle.schema, bundle_version=bundle.version, lang=args.lang))
         progress.update(batch.n_rows)
-        if batch.ignored_columns:
-            log.warning("ignored unknown columns: %s", ", ".join(batch.ignored_columns))
+        if batch.ignored_columns and not warned_columns:
+            names = batch.ignored_columns
+            log.warning("ignored %d unknown column(s): %s%s", len(names), ", ".join(names[:8]), ", …" if len(names) > 8 else "")
+            warned_columns = True
     progress.close()
-    results = pd.concat(frames, ignore_index=True).drop(columns=["model_version"])
+    results = pd.concat(frames, ignore_index=True)
     csv = neutralise_formulas(results).to_csv(index=False)
     if args.output:
         args.output.write_text(csv, encoding="utf-8")

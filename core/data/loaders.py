@@ -23,7 +23,10 @@ def _dtypes(table: str) -> dict[str, object]:
         if kind in ("id", "int", "target"):
             out[name] = "Int64" if kind == "int" else np.int64
         elif kind == "float":
-            out[name] = np.float32 if not name.startswith(("AMT_", "SK_ID")) else np.float64
+            # an application is read at full precision: the same value typed in a form must be the
+            # same double (online/batch parity); history tables are lean (float32 except amounts)
+            lean = not table.startswith("application_") and not name.startswith(("AMT_", "SK_ID"))
+            out[name] = np.float32 if lean else np.float64
         else:
             out[name] = "category"
     return out
@@ -40,7 +43,8 @@ def _path(data_dir: Path, table: str) -> Path | None:
 def load_table(data_dir: Path | str, table: str) -> pd.DataFrame:
     """Read one Kaggle table; the error names the file and the columns that do not match.
 
-    Amounts stay float64 (they exceed float32's exact integers); other decimals are float32;
+    Applications and amounts stay float64 (amounts exceed float32's exact integers; an application
+    read from a file must equal the same application typed in); other history decimals are float32;
     text columns are pandas categoricals. Kaggle's quirks (365243 sentinels, XNA/XAP) are kept
     here and handled by feature engineering, so the loaded data is the raw data.
     """

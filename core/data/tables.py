@@ -255,6 +255,12 @@ KEYS: dict[str, tuple[str | None, str | None]] = {
     "credit_card_balance": (None, "SK_ID_PREV"),
 }
 
+#: Id ranges of the real Home Credit data (SK_ID_CURR 100001-456255, SK_ID_PREV 1000001-2845382,
+#: SK_ID_BUREAU 5000000-6843457); synthetic ids start far above them so that a synthetic client
+#: can never be mistaken for a real one.
+SYNTHETIC_ID_START = {"SK_ID_CURR": 900_000_001, "SK_ID_PREV": 920_000_001, "SK_ID_BUREAU": 950_000_001}
+HOME_CREDIT_MAX_ID = {"SK_ID_CURR": 456_255, "SK_ID_PREV": 2_845_382, "SK_ID_BUREAU": 6_843_457}
+
 #: Kaggle's sentinel for "no date" in DAYS_* columns (e.g. DAYS_EMPLOYED of pensioners).
 DAYS_SENTINEL = 365243
 

@@ -20,6 +20,7 @@ from pydantic import BaseModel, Field, ValidationError
 
 from core.cost import CostWeights
 from core.errors import BundleError
+from core.features.history import HISTORY_SUMMARY
 from core.serving.schema import ID_COLUMN, TARGET_COLUMN, FeatureSchema, legacy_schema
 
 log = logging.getLogger(__name__)
@@ -139,7 +140,8 @@ def save_bundle(
 ) -> Path:
     """Write a v1 bundle folder and return the manifest path.
 
-    ``reference`` holds ``SK_ID_CURR`` plus every schema feature; ``validation`` holds
+    ``reference`` holds ``SK_ID_CURR``, every model feature and (application bundles) every raw
+    application field: the clients a look-up finds, with their history; ``validation`` holds
     ``probability`` and ``TARGET`` (labelled out-of-sample predictions).
     """
     out = Path(out_dir)
@@ -148,10 +150,12 @@ def save_bundle(
     (out / SCHEMA_FILE).write_text(schema.model_dump_json(indent=1), encoding="utf-8")
     files = [MODEL_FILE, SCHEMA_FILE]
     if reference is not None:
-        missing = [c for c in [ID_COLUMN, *schema.names] if c not in reference.columns]
+        summary = [c for c in HISTORY_SUMMARY if c in reference.columns] if schema.contract == "application" else []
+        cols = list(dict.fromkeys([ID_COLUMN, *schema.names, *(s.name for s in schema.inputs), *summary]))
+        missing = [c for c in cols if c not in reference.columns]
         if missing:
             raise BundleError(f"reference data lacks columns: {missing[:10]}")
-        reference[[ID_COLUMN, *schema.names]].to_parquet(out / REFERENCE_FILE, index=False)
+        reference[cols].to_parquet(out / REFERENCE_FILE, index=False)
         files.append(REFERENCE_FILE)
     if validation is not None:
         missing = [c for c in ("probability", TARGET_COLUMN) if c not in validation.columns]

@@ -1,23 +1,22 @@
-"""SHAP explanations from CatBoost's own exact TreeSHAP, reason codes, global importance."""
+"""Population statistics and global explanations of a bundle: percentiles, global SHAP, dependence.
+
+Local explanations (one client) are computed by the scoring service in the same call as the score.
+"""
 
 from __future__ import annotations
 
 import math
 import threading
-from collections.abc import Mapping
 from dataclasses import dataclass
-from typing import Any, Literal
+from typing import Any
 
 import numpy as np
 import pandas as pd
+from catboost import Pool
 
 from core.serving.bundle import Bundle
-from core.serving.presentation import YEAR_FIELDS, format_value, label
-from core.serving.schema import ID_COLUMN
-from core.serving.scoring import ScoreResult, decide, model_pool
-from core.serving.validation import validate_record
+from core.serving.schema import ID_COLUMN, to_model_frame
 
-Direction = Literal["default", "repayment"]
 #: Reference rows used for global SHAP (exact TreeSHAP is ~0.1 ms/row in batches).
 GLOBAL_SHAP_ROWS = 5000
 
@@ -34,41 +33,12 @@ class ShapMatrix:
 
 def shap_values(bundle: Bundle, features: pd.DataFrame) -> ShapMatrix:
     """Exact SHAP values (CatBoost TreeSHAP, log-odds) for each row of validated features."""
-    pool = model_pool(bundle, features)
+    pool = Pool(to_model_frame(features, bundle.schema), cat_features=bundle.schema.categorical)
     out = np.asarray(bundle.model.get_feature_importance(pool, type="ShapValues"), dtype=float)
     values, base = out[:, :-1], float(out[0, -1])
     return ShapMatrix(
         values=values, base_value=base, raw=values.sum(axis=1) + base, feature_names=list(bundle.schema.names)
     )
-
-
-@dataclass(frozen=True)
-class ReasonCode:
-    """One factor of a decision, in plain language."""
-
-    feature: str
-    value: Any
-    contribution: float  # log-odds; > 0 pushes toward default
-    direction: Direction
-    percentile: float | None  # share (0-100) of the reference population below the value
-    text_fr: str
-    text_en: str
-
-    def text(self, lang: str = "fr") -> str:
-        """The sentence in ``lang``."""
-        return self.text_fr if lang == "fr" else self.text_en
-
-
-@dataclass(frozen=True)
-class LocalExplanation:
-    """A client's score with its full SHAP explanation and reason codes."""
-
-    score: ScoreResult
-    base_value: float
-    raw_prediction: float
-    contributions: pd.DataFrame  # feature, value, shap, percentile — sorted by |shap| desc
-    toward_default: list[ReasonCode]
-    toward_repayment: list[ReasonCode]
 
 
 class Explainer:
@@ -108,86 +78,6 @@ class Explainer:
         equal = np.searchsorted(arr, value, side="right") - below
         return float((below + equal / 2) / arr.size * 100)
 
-    # ---------------------------------------------------------------- local
-    def explain_record(self, record: Mapping[str, Any], *, top_k: int = 5) -> LocalExplanation:
-        """Validate, score and explain one client (raises RecordValidationError on bad input)."""
-        valid = validate_record(record, self.bundle.schema)
-        features = pd.DataFrame([valid.values])
-        shap = shap_values(self.bundle, features)
-        proba = float(1 / (1 + math.exp(-shap.raw[0])))
-        score = ScoreResult(
-            probability=proba,
-            decision=str(decide(proba, self.bundle.threshold)),  # type: ignore[arg-type]
-            threshold=self.bundle.threshold,
-            model_version=self.bundle.version,
-            client_id=valid.client_id,
-            warnings=tuple(valid.warnings),
-        )
-        contributions = self._contributions(valid.values, shap.values[0])
-        default, repay = self._reasons(contributions, top_k)
-        return LocalExplanation(
-            score=score,
-            base_value=shap.base_value,
-            raw_prediction=float(shap.raw[0]),
-            contributions=contributions,
-            toward_default=default,
-            toward_repayment=repay,
-        )
-
-    def reasons_for_frame(
-        self, features: pd.DataFrame, *, top_k: int = 3
-    ) -> list[tuple[list[ReasonCode], list[ReasonCode]]]:
-        """Reason codes (toward default, toward repayment) for each row of validated features."""
-        if features.empty:
-            return []
-        shap = shap_values(self.bundle, features)
-        records = features.to_dict(orient="records")
-        return [
-            self._reasons(self._contributions(rec, row), top_k)
-            for rec, row in zip(records, shap.values, strict=True)
-        ]
-
-    def _contributions(self, values: Mapping[str, Any], shap_row: np.ndarray) -> pd.DataFrame:
-        names = self.bundle.schema.names
-        vals = [values[n] for n in names]
-        frame = pd.DataFrame(
-            {
-                "feature": names,
-                "value": pd.Series(vals, dtype=object),
-                "shap": shap_row,
-                "percentile": [self.percentile(n, v) for n, v in zip(names, vals, strict=True)],
-            }
-        )
-        order = np.argsort(-np.abs(shap_row), kind="stable")
-        return frame.iloc[order].reset_index(drop=True)
-
-    def _reasons(self, contributions: pd.DataFrame, top_k: int) -> tuple[list[ReasonCode], list[ReasonCode]]:
-        up = contributions[contributions["shap"] > 0].head(top_k)
-        down = contributions[contributions["shap"] < 0].head(top_k)
-        return [self._reason(r, "default") for r in up.itertuples()], [
-            self._reason(r, "repayment") for r in down.itertuples()
-        ]
-
-    def _reason(self, row: Any, direction: Direction) -> ReasonCode:
-        value = row.value
-        if isinstance(value, float) and math.isnan(value):
-            value = None
-        pct = (
-            None
-            if row.percentile is None or (isinstance(row.percentile, float) and math.isnan(row.percentile))
-            else float(row.percentile)
-        )
-        share = isinstance(value, str) or self.bundle.schema.get(row.feature).kind == "boolean"
-        return ReasonCode(
-            feature=row.feature,
-            value=value,
-            contribution=float(row.shap),
-            direction=direction,
-            percentile=pct,
-            text_fr=_sentence(row.feature, value, pct, direction, "fr", share=share),
-            text_en=_sentence(row.feature, value, pct, direction, "en", share=share),
-        )
-
     # ---------------------------------------------------------------- global
     def global_shap(self) -> tuple[ShapMatrix, pd.DataFrame]:
         """SHAP matrix over (up to GLOBAL_SHAP_ROWS of) the reference sample, computed once."""
@@ -226,37 +116,3 @@ class Explainer:
                 "shap": shap.values[:, j],
             }
         )
-
-
-def _sentence(
-    feature: str,
-    value: Any,
-    pct: float | None,
-    direction: Direction,
-    lang: Literal["fr", "en"],
-    *,
-    share: bool,
-) -> str:
-    name = label(feature, lang)
-    shown = format_value(feature, value, lang)
-    effect = {
-        ("fr", "default"): "augmente le risque de défaut",
-        ("fr", "repayment"): "réduit le risque de défaut",
-        ("en", "default"): "raises the risk of default",
-        ("en", "repayment"): "lowers the risk of default",
-    }[(lang, direction)]
-    where = ""
-    if pct is not None and value is not None:
-        if share:
-            where = f" (comme {pct:.0f} % des clients)" if lang == "fr" else f" (like {pct:.0f}% of clients)"
-        else:
-            higher = pct >= 50
-            part = min(pct if higher else 100 - pct, 99.0)  # never "higher than 100 % of clients"
-            if feature in YEAR_FIELDS:  # days are negative: more days back = older / longer
-                higher = not higher
-            if lang == "fr":
-                where = f" ({'supérieur' if higher else 'inférieur'} à {part:.0f} % des clients)"
-            else:
-                where = f" ({'higher' if higher else 'lower'} than {part:.0f}% of clients)"
-    sep = " : " if lang == "fr" else ": "
-    return f"{name}{sep}{shown}{where} — {effect}"

@@ -1,9 +1,20 @@
-"""Feature schema of a model bundle, its inference from training data, and the model matrix."""
+"""A bundle's input contract and feature schema, inferred from training data, and the model matrix.
+
+Two contracts:
+
+- ``application``: the caller sends a raw Home Credit application (the columns of
+  ``application_test``, every field optional except :data:`REQUIRED`); the scoring service
+  computes the engineered features with the training code and adds the client's history.
+- ``features``: the caller sends the model's features themselves (legacy bundles and the first
+  v1 bundles).
+
+What each field means (label, unit, bounds, categories) comes from the feature registry and
+travels inside the schema, so that a bundle renders and validates itself.
+"""
 
 from __future__ import annotations
 
 import math
-import re
 from collections.abc import Iterable, Mapping
 from typing import Literal
 
@@ -11,20 +22,22 @@ import numpy as np
 import pandas as pd
 from pydantic import BaseModel, ConfigDict, Field
 
-FeatureKind = Literal["numeric", "categorical", "boolean"]
+from core.features.registry import FieldInfo, registry
 
-#: Categorical value given to CatBoost for a missing category (CatBoost rejects NaN there).
+FeatureKind = Literal["numeric", "categorical", "boolean"]
+Contract = Literal["features", "application"]
+
+#: Categorical value given to CatBoost for a missing category by this project's bundles.
 MISSING_CATEGORY = "Missing"
+#: The token the original project's API sent for a missing category (its legacy models expect it).
+LEGACY_MISSING_CATEGORY = "__MISSING__"
 #: Columns that identify a client or carry the label; never model features.
 ID_COLUMN = "SK_ID_CURR"
 TARGET_COLUMN = "TARGET"
 
-_DAYS_PER_YEAR = 365.25
-_BOOLEAN_NAME = re.compile(r"^(FLAG_|REG_.*_NOT_|LIVE_.*_NOT_)")
-
 
 class FeatureSpec(BaseModel):
-    """What the bundle knows about one model feature."""
+    """What the bundle knows about one input field or model feature."""
 
     model_config = ConfigDict(frozen=True)
 
@@ -39,17 +52,31 @@ class FeatureSpec(BaseModel):
     # domain: outside is impossible (an error)
     domain_min: float | None = None
     domain_max: float | None = None
+    #: allowed values (the Home Credit domain when known, else those seen in training)
     categories: list[str] | None = None
+    #: values seen in training (a valid value outside gives a warning); None = same as categories
+    seen_categories: list[str] | None = None
     mode: str | None = None
     description: str | None = None
     importance_rank: int | None = None
+    info: FieldInfo | None = None
+
+    @property
+    def required(self) -> bool:
+        """Whether an application cannot be scored without this field."""
+        return bool(self.info and self.info.required)
 
 
 class FeatureSchema(BaseModel):
-    """The model's features, in the column order the model expects."""
+    """The model's features, in the column order the model expects, and the input contract."""
 
     features: list[FeatureSpec]
     unavailable: list[str] = Field(default_factory=list, description="facts this schema lacks")
+    contract: Contract = "features"
+    #: the raw application fields a caller sends (``application`` contract only)
+    inputs: list[FeatureSpec] = Field(default_factory=list)
+    #: the category CatBoost was trained with for a missing value
+    missing_category: str = MISSING_CATEGORY
 
     @property
     def names(self) -> list[str]:
@@ -61,9 +88,29 @@ class FeatureSchema(BaseModel):
         """Names of the categorical features."""
         return [f.name for f in self.features if f.kind == "categorical"]
 
-    def get(self, name: str) -> FeatureSpec:
-        """The spec of feature ``name`` (KeyError naming it when absent)."""
+    @property
+    def fields(self) -> list[FeatureSpec]:
+        """What a caller sends: the raw inputs (application contract) or the features."""
+        return self.inputs if self.contract == "application" else self.features
+
+    @property
+    def history_features(self) -> list[str]:
+        """Model features that come from the client's credit history."""
+        return [f.name for f in self.features if f.info is not None and f.info.origin == "history"]
+
+    def used_inputs(self) -> list[FeatureSpec]:
+        """The contract fields the model reads, directly or through a derived feature (form order)."""
+        if self.contract == "features":
+            return list(self.features)
+        names = set(self.names)
         for spec in self.features:
+            if spec.info is not None and spec.info.depends_on:
+                names.update(spec.info.depends_on)
+        return [s for s in self.inputs if s.name in names or s.required]
+
+    def get(self, name: str) -> FeatureSpec:
+        """The spec of feature or input ``name`` (KeyError naming it when absent)."""
+        for spec in (*self.features, *self.inputs):
             if spec.name == name:
                 return spec
         raise KeyError(f"{name!r} is not a feature of this model")
@@ -74,68 +121,58 @@ class FeatureSchema(BaseModel):
         return sorted(self.features, key=lambda f: f.importance_rank or big)
 
 
-def domain_bounds(name: str) -> tuple[float | None, float | None]:
-    """Hard bounds implied by a feature's name (the original API's rules, extended).
-
-    Returns ``(low, high)``; ``None`` means unbounded. A value outside is impossible.
-    """
-    lo: float | None = None
-    hi: float | None = None
-    if name.startswith("EXT_SOURCE_") or re.search(r"_(AVG|MODE|MEDI)$", name):
-        lo, hi = 0.0, 1.0
-    elif name == "DAYS_BIRTH":
-        lo, hi = -120 * _DAYS_PER_YEAR, -18 * _DAYS_PER_YEAR
-    elif name.startswith("DAYS_"):
-        lo, hi = -100_000.0, 0.0
-    elif "DAYS_" in name:
-        lo, hi = -100_000.0, 100_000.0
-    elif name == "AMT_INCOME_TOTAL":
-        lo = 1e-9
-    elif name.startswith("AMT_") or "RATIO" in name or "CNT_" in name or re.search(r"_(CNT|COUNT)$", name):
-        lo = 0.0
-    elif name == "OWN_CAR_AGE":
-        lo, hi = 0.0, 100.0
-    elif name == "HOUR_APPR_PROCESS_START":
-        lo, hi = 0.0, 23.0
-    elif name.startswith("REGION_RATING_CLIENT"):
-        lo, hi = 1.0, 3.0
-    if "UTILIZATION" in name:
-        lo, hi = -0.01, None
-    return lo, hi
-
-
-def is_boolean_name(name: str) -> bool:
-    """Whether a feature name denotes a 0/1 flag in the Home Credit schema."""
-    return bool(_BOOLEAN_NAME.match(name)) and not name.startswith("FLAG_DOCUMENT_SUM")
+def kind_of(info: FieldInfo | None, fallback: FeatureKind = "numeric") -> FeatureKind:
+    """The validation kind of a registry entry."""
+    if info is None:
+        return fallback
+    if info.unit == "category":
+        return "categorical"
+    return "boolean" if info.unit == "flag" else "numeric"
 
 
 def _finite(x: float) -> float | None:
     return float(x) if x is not None and math.isfinite(float(x)) else None
 
 
-def _numeric_spec(name: str, col: pd.Series, kind: FeatureKind, **extra: object) -> FeatureSpec:
+def _numeric_spec(
+    name: str, col: pd.Series, kind: FeatureKind, info: FieldInfo | None, **extra: object
+) -> FeatureSpec:
     values = pd.to_numeric(col, errors="coerce").astype(float)
     finite = values[np.isfinite(values)]
-    lo, hi = domain_bounds(name)
-    if len(finite):
-        # a name rule the training data contradicts is not a domain rule for this feature
-        if lo is not None and finite.min() < lo:
-            lo = None
-        if hi is not None and finite.max() > hi:
-            hi = None
-    integer = bool(len(finite)) and bool(np.all(np.mod(finite, 1) == 0))
+    if info is not None and info.sentinel is not None:
+        finite = finite[finite != info.sentinel]
     return FeatureSpec(
         name=name,
         kind=kind,
-        nullable=True,
-        integer=integer,
+        integer=info.integer if info else False,
         min=_finite(finite.min()) if len(finite) else None,
         max=_finite(finite.max()) if len(finite) else None,
         median=_finite(finite.median()) if len(finite) else None,
-        domain_min=0.0 if kind == "boolean" else lo,
-        domain_max=1.0 if kind == "boolean" else hi,
+        domain_min=info.lo if info else None,
+        domain_max=info.hi if info else None,
+        info=info,
         **extra,  # type: ignore[arg-type]
     )
+
+
+def _spec(name: str, col: pd.Series, *, categorical: bool, rank: int | None) -> FeatureSpec:
+    info = registry().get(name)
+    extra = {"description": info.description_en if info else None, "importance_rank": rank}
+    if categorical:
+        observed = col.dropna().astype(str)
+        observed = observed[observed != MISSING_CATEGORY]
+        counts = observed.value_counts()
+        seen = sorted(counts.index.tolist())
+        return FeatureSpec(
+            name=name,
+            kind="categorical",
+            categories=list(info.categories) if info and info.categories else seen,
+            seen_categories=seen,
+            mode=str(counts.index[0]) if len(counts) else None,
+            info=info,
+            **extra,  # type: ignore[arg-type]
+        )
+    return _numeric_spec(name, col, kind_of(info), info, **extra)
 
 
 def infer_schema(
@@ -143,70 +180,58 @@ def infer_schema(
     *,
     categorical: Iterable[str],
     importance: Mapping[str, float] | None = None,
-    descriptions: Mapping[str, str | None] | None = None,
+    inputs: pd.DataFrame | None = None,
 ) -> FeatureSchema:
-    """Infer the feature schema from the training features (one column per model feature).
+    """Infer the schema from training data: ``frame`` holds the model features in model order.
 
-    Parameters
-    ----------
-    frame
-        Training features, columns in model order (no id, no TARGET).
-    categorical
-        Names of the categorical features.
-    importance
-        Feature -> importance; ranks are 1 for the most important.
-    descriptions
-        Feature -> human description.
+    With ``inputs`` (the raw application columns of the same clients) the schema's contract is
+    ``application``; without, ``features``. Labels, units, bounds and category domains come from
+    the feature registry; observed ranges, medians and modes from the data.
     """
     cats = set(categorical)
     ranks: dict[str, int] = {}
     if importance:
         ordered = sorted(importance, key=lambda k: -importance[k])
         ranks = {name: i + 1 for i, name in enumerate(ordered)}
-    specs = []
-    for name in frame.columns:
-        extra = {
-            "description": (descriptions or {}).get(name),
-            "importance_rank": ranks.get(name),
-        }
-        col = frame[name]
-        if name in cats:
-            observed = col.dropna().astype(str)
-            observed = observed[observed != MISSING_CATEGORY]
-            counts = observed.value_counts()
-            specs.append(
-                FeatureSpec(
-                    name=name,
-                    kind="categorical",
-                    categories=sorted(counts.index.tolist()),
-                    mode=str(counts.index[0]) if len(counts) else None,
-                    **extra,  # type: ignore[arg-type]
-                )
-            )
-            continue
-        values = pd.to_numeric(col, errors="coerce")
-        distinct = set(values.dropna().unique().tolist())
-        kind: FeatureKind = "boolean" if is_boolean_name(name) and distinct <= {0, 1} else "numeric"
-        specs.append(_numeric_spec(name, values, kind, **extra))
-    return FeatureSchema(features=specs)
+    features = [_spec(n, frame[n], categorical=n in cats, rank=ranks.get(n)) for n in frame.columns]
+    if inputs is None:
+        return FeatureSchema(features=features)
+    specs = [
+        _spec(n, inputs[n], categorical=kind_of(registry().get(n)) == "categorical", rank=None)
+        for n in inputs.columns
+    ]
+    return FeatureSchema(features=features, contract="application", inputs=specs)
 
 
 def legacy_schema(names: list[str], categorical: list[str]) -> FeatureSchema:
-    """Schema of a legacy bundle: names and kinds only; ranges and categories are unknown."""
+    """Schema of a legacy bundle: names and kinds; meaning and bounds from the registry.
+
+    Ranges seen in training, medians and categories are unknown; a missing category is sent
+    as the original API did (``"__MISSING__"``).
+    """
     cats = set(categorical)
+    known = registry()
     specs = []
     for name in names:
-        if name in cats:
-            kind: FeatureKind = "categorical"
-        elif is_boolean_name(name):
-            kind = "boolean"
-        else:
-            kind = "numeric"
-        lo, hi = (0.0, 1.0) if kind == "boolean" else domain_bounds(name)
-        specs.append(FeatureSpec(name=name, kind=kind, domain_min=lo, domain_max=hi))
+        info = known.get(name)
+        kind: FeatureKind = "categorical" if name in cats else kind_of(info)
+        if kind == "categorical" and info is not None and info.unit != "category":
+            info = None
+        specs.append(
+            FeatureSpec(
+                name=name,
+                kind=kind,
+                integer=bool(info and info.integer),
+                domain_min=info.lo if info else None,
+                domain_max=info.hi if info else None,
+                categories=list(info.categories) if info and info.categories else None,
+                info=info,
+            )
+        )
     return FeatureSchema(
         features=specs,
-        unavailable=["observed ranges", "medians", "allowed categories", "descriptions", "importance ranks"],
+        unavailable=["observed ranges", "medians", "categories seen in training", "importance ranks"],
+        missing_category=LEGACY_MISSING_CATEGORY,
     )
 
 
@@ -225,5 +250,5 @@ def to_model_frame(frame: pd.DataFrame, schema: FeatureSchema) -> pd.DataFrame:
     except (TypeError, ValueError):  # text in a numeric column: unparsable values become NaN
         num = num.apply(lambda col: pd.to_numeric(col, errors="coerce")).astype(float)
     cat = frame[cats].astype(object)
-    cat = cat.where(cat.notna(), MISSING_CATEGORY).astype(str)
+    cat = cat.where(cat.notna(), schema.missing_category).astype(str)
     return pd.concat([num, cat], axis=1)[schema.names]

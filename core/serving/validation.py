@@ -1,13 +1,13 @@
-"""Strict validation of client records and CSV frames against a bundle's feature schema.
+"""Strict validation of records and CSV frames against a bundle's input contract.
 
-A record is a mapping feature -> value. Impossible values are errors; values that are
-possible but outside the range seen in training are accepted with a warning. Every problem
-of a record is reported at once.
+A record maps field -> value: the raw application fields (``application`` contract) or the model
+features (``features`` contract). Impossible values are errors; values that are possible but
+outside what training saw (a range, a category) are accepted with a warning. Every problem of a
+record is reported at once, each naming its field.
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -15,13 +15,23 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, BeforeValidator, ConfigDict, Field, ValidationError, create_model
+from pydantic import (
+    AfterValidator,
+    BaseModel,
+    BeforeValidator,
+    ConfigDict,
+    Field,
+    ValidationError,
+    create_model,
+)
+from pydantic_core import PydanticCustomError
 
 from core.errors import FieldError, FileValidationError, RecordValidationError
-from core.serving.schema import ID_COLUMN, MISSING_CATEGORY, TARGET_COLUMN, FeatureSchema, FeatureSpec
+from core.serving.schema import ID_COLUMN, TARGET_COLUMN, FeatureSchema, FeatureSpec
 
 _DAYS_PER_YEAR = 365.25
 _MAX_LISTED_CATEGORIES = 12
+INSUFFICIENT = "insufficient data: the model cannot score an application without it"
 
 
 @dataclass(frozen=True)
@@ -38,11 +48,13 @@ class FieldWarning:
 
 @dataclass
 class ValidRecord:
-    """A record that passed validation: model-ready values, client id, warnings."""
+    """A record that passed validation: values of the contract's fields, client id, warnings."""
 
     values: dict[str, float | str | None]
     client_id: int | None = None
     warnings: list[FieldWarning] = field(default_factory=list)
+    #: contract fields the record did not give (absent or null)
+    missing: list[str] = field(default_factory=list)
 
 
 def _bool_from_01(value: Any) -> Any:
@@ -52,33 +64,86 @@ def _bool_from_01(value: Any) -> Any:
     return value
 
 
-def _field_definition(spec: FeatureSpec) -> tuple[Any, Any]:
-    description = spec.description
+def _bounds_text(spec: FeatureSpec) -> str:
+    lo, hi = spec.domain_min, spec.domain_max
+    if lo is not None and hi is not None:
+        return f"between {lo:g} and {hi:g}"
+    return f">= {lo:g}" if lo is not None else f"<= {hi:g}"
+
+
+def _impossible(spec: FeatureSpec, value: Any) -> str:
+    if spec.name == "DAYS_BIRTH" and isinstance(value, int | float):
+        return f"impossible age {-value / _DAYS_PER_YEAR:.1f} years ({value:g}): the client must be 18 to 120 years old"
+    hint = ""
+    if spec.info is not None and spec.info.unit == "days" and isinstance(value, int | float) and value > 0:
+        hint = " (days are counted back from the application, so are <= 0"
+        if spec.info.sentinel is not None:
+            hint += f"; {spec.info.sentinel:g} means {spec.info.sentinel_meaning}"
+        hint += ")"
+    why = f" — {spec.info.bounds_rationale}" if spec.info and spec.info.bounds_rationale and not hint else ""
+    return f"impossible value {value:g}: must be {_bounds_text(spec)}{hint}{why}"
+
+
+def _out_of_bounds(spec: FeatureSpec, value: float) -> bool:
+    if spec.info is not None and spec.info.sentinel is not None and value == spec.info.sentinel:
+        return False
+    lo, hi = spec.domain_min, spec.domain_max
+    return (lo is not None and value < lo) or (hi is not None and value > hi)
+
+
+def _numeric_check(spec: FeatureSpec) -> Any:
+    def check(value: float | None) -> float | None:
+        if value is None:
+            return None
+        if _out_of_bounds(spec, value):
+            raise PydanticCustomError("impossible", _impossible(spec, value))
+        if spec.integer and value != int(value):
+            raise PydanticCustomError("not_integer", f"must be a whole number, got {value:g}")
+        return value
+
+    return check
+
+
+def _field_definition(spec: FeatureSpec, schema: FeatureSchema) -> tuple[Any, Any]:
+    description = spec.info.description_en if spec.info else spec.description
+    default: Any = None if schema.contract == "application" else ...
     if spec.kind == "boolean":
-        return Annotated[bool | None, BeforeValidator(_bool_from_01)], Field(description=description)
+        return Annotated[bool | None, BeforeValidator(_bool_from_01)], Field(default, description=description)
     if spec.kind == "categorical":
         if spec.categories:
-            allowed = tuple([*spec.categories, MISSING_CATEGORY])
-            return Literal[allowed] | None, Field(description=description)  # type: ignore[valid-type]
-        return str | None, Field(description=description)
-    return float | None, Field(
-        ge=spec.domain_min, le=spec.domain_max, allow_inf_nan=False, description=description
+            allowed = tuple(dict.fromkeys([*spec.categories, schema.missing_category]))
+            return Literal[allowed] | None, Field(default, description=description)  # type: ignore[valid-type]
+        return str | None, Field(default, description=description)
+    extra: dict[str, Any] = {}
+    if spec.integer:
+        extra["multiple_of"] = 1
+    if not (spec.info and spec.info.sentinel is not None):
+        extra.update(ge=spec.domain_min, le=spec.domain_max)
+    # bounds are checked by the validator (naming the rule); ge/le only document them in the schema
+    return Annotated[float | None, AfterValidator(_numeric_check(spec))], Field(
+        default, allow_inf_nan=False, description=description, json_schema_extra=_schema_extra(extra)
     )
+
+
+def _schema_extra(extra: dict[str, Any]) -> dict[str, Any]:
+    names = {"ge": "minimum", "le": "maximum", "multiple_of": "multipleOf"}
+    return {names[k]: v for k, v in extra.items() if v is not None}
 
 
 @lru_cache(maxsize=8)
 def _record_model_cached(schema_json: str) -> type[BaseModel]:
     schema = FeatureSchema.model_validate_json(schema_json)
     fields: dict[str, Any] = {ID_COLUMN: (int | None, Field(default=None, gt=0, description="client id"))}
-    for spec in schema.features:
-        fields[spec.name] = _field_definition(spec)
+    for spec in schema.fields:
+        fields[spec.name] = _field_definition(spec, schema)
+    name = "Application" if schema.contract == "application" else "ClientRecord"
     return create_model(  # type: ignore[call-overload, no-any-return]
-        "ClientRecord", __config__=ConfigDict(extra="forbid", strict=True), **fields
+        name, __config__=ConfigDict(extra="forbid", strict=True), **fields
     )
 
 
 def record_model(schema: FeatureSchema) -> type[BaseModel]:
-    """A pydantic model of one client record for this schema (also used for OpenAPI docs)."""
+    """A pydantic model of one record for this schema's contract (also the OpenAPI schema)."""
     return _record_model_cached(schema.model_dump_json())
 
 
@@ -86,41 +151,29 @@ def _describe_value(value: Any) -> str:
     if isinstance(value, bool):
         return f"the boolean {str(value).lower()}"
     if isinstance(value, str):
-        return f"the text {value!r}"
+        return f"the text {value[:60]!r}" + ("…" if len(value) > 60 else "")
     if value is None:
         return "null"
-    return repr(value)
+    return repr(value)[:60]
 
 
-def _impossible(spec: FeatureSpec, value: Any) -> str:
-    if spec.name == "DAYS_BIRTH" and isinstance(value, int | float):
-        return f"impossible age {-value / _DAYS_PER_YEAR:.1f} years ({value}): the client must be 18 to 120 years old"
-    lo, hi = spec.domain_min, spec.domain_max
-    if spec.name.startswith("DAYS_") and hi == 0 and isinstance(value, int | float) and value > 0:
-        hint = (
-            " (the Kaggle sentinel 365243 means 'not employed': send null)"
-            if spec.name == "DAYS_EMPLOYED"
-            else ""
-        )
-        return f"impossible value {value}: days are counted back from the application, so must be <= 0{hint}"
-    bounds = (
-        f"between {lo:g} and {hi:g}"
-        if lo is not None and hi is not None
-        else (f">= {lo:g}" if lo is not None else f"<= {hi:g}")
-    )
-    return f"impossible value {value}: must be {bounds}"
+def _category_error(spec: FeatureSpec, value: str) -> str:
+    cats = spec.categories or []
+    shown = ", ".join(repr(c) for c in cats[:_MAX_LISTED_CATEGORIES])
+    more = f", … ({len(cats)} in all)" if len(cats) > _MAX_LISTED_CATEGORIES else ""
+    return f"unknown category {_describe_value(value)[9:]}: expected one of {shown}{more}"
 
 
 def _message(spec: FeatureSpec | None, err: Mapping[str, Any]) -> str:
     kind, value = err["type"], err.get("input")
     if kind == "extra_forbidden":
-        return "unknown field: this model has no feature of that name"
+        return "unknown field: this model has no input of that name"
     if kind == "missing":
         return "missing field: send null if the value is unknown"
     if spec is None:  # client id
         return f"must be a positive integer, got {_describe_value(value)}"
-    if kind in {"greater_than_equal", "less_than_equal", "greater_than", "less_than"}:
-        return _impossible(spec, value)
+    if kind in ("impossible", "not_integer"):
+        return str(err["msg"])
     if kind == "finite_number":
         return "NaN and infinity are not allowed: send null for a missing value"
     if spec.kind == "numeric":
@@ -128,60 +181,72 @@ def _message(spec: FeatureSpec | None, err: Mapping[str, Any]) -> str:
     if spec.kind == "boolean":
         return f"expected true/false (or 0/1), got {_describe_value(value)}"
     if kind == "literal_error" and isinstance(value, str):
-        cats = spec.categories or []
-        shown = ", ".join(repr(c) for c in cats[:_MAX_LISTED_CATEGORIES])
-        more = f", … ({len(cats)} in all)" if len(cats) > _MAX_LISTED_CATEGORIES else ""
-        return f"unknown category {value!r}: expected one of {shown}{more}"
+        return _category_error(spec, value)
     return f"expected a text category, got {_describe_value(value)}"
 
 
-def _range_warnings(spec: FeatureSpec, value: Any) -> list[FieldWarning]:
-    if spec.kind != "numeric" or value is None or spec.min is None or spec.max is None:
-        return []
-    if spec.min <= value <= spec.max:
-        return []
-    return [
-        FieldWarning(
-            spec.name,
-            f"{value:g} is outside the range seen in training [{spec.min:g}, {spec.max:g}]: "
-            "accepted, but the score is less certain",
-            value,
-        )
-    ]
+def _range_warning(spec: FeatureSpec, value: Any) -> FieldWarning | None:
+    if value is None:
+        return None
+    if spec.kind == "categorical":
+        seen = spec.seen_categories
+        if seen is not None and value not in seen:
+            return FieldWarning(
+                spec.name,
+                f"{value!r} is a valid value never seen in training: accepted, but the score is less certain",
+                value,
+            )
+        return None
+    if spec.kind != "numeric" or spec.min is None or spec.max is None:
+        return None
+    if spec.min <= value <= spec.max or (spec.info is not None and value == spec.info.sentinel):
+        return None
+    return FieldWarning(
+        spec.name,
+        f"{value:g} is outside the range seen in training [{spec.min:g}, {spec.max:g}]: "
+        "accepted, but the score is less certain",
+        value,
+    )
 
 
 def validate_record(record: Any, schema: FeatureSchema) -> ValidRecord:
-    """Validate one client record; raise :class:`RecordValidationError` listing every problem."""
+    """Validate one record; raise :class:`RecordValidationError` listing every problem."""
     if not isinstance(record, Mapping):
         raise RecordValidationError(
-            [FieldError("(record)", f"expected an object of feature -> value, got {type(record).__name__}")]
+            [FieldError("(record)", f"expected an object of field -> value, got {type(record).__name__}")]
         )
     non_str = [k for k in record if not isinstance(k, str)]
     if non_str:
         raise RecordValidationError([FieldError(str(k), "field names must be text") for k in non_str])
-    specs = {s.name: s for s in schema.features}
+    specs = {s.name: s for s in schema.fields}
+    errors: list[FieldError] = []
     try:
-        parsed = record_model(schema).model_validate(dict(record))
+        data = record_model(schema).model_validate(dict(record)).model_dump()
     except ValidationError as exc:
-        errors = []
         for err in exc.errors():
             name = str(err["loc"][0]) if err["loc"] else "(record)"
-            if err["type"] == "missing" and name == ID_COLUMN:
-                continue
             errors.append(FieldError(name, _message(specs.get(name), err), err.get("input")))
+        data = None
+    required = [s.name for s in schema.fields if s.required and record.get(s.name) is None]
+    failed = {e.field for e in errors}
+    errors += [FieldError(n, INSUFFICIENT) for n in required if n not in failed]
+    if errors:
         raise RecordValidationError(errors) from None
-    data = parsed.model_dump()
+    assert data is not None
     values: dict[str, float | str | None] = {}
     warnings: list[FieldWarning] = []
-    for spec in schema.features:
+    for spec in schema.fields:
         value = data[spec.name]
         if spec.kind == "boolean" and value is not None:
             value = float(value)
-        elif spec.kind == "categorical" and value == MISSING_CATEGORY:
+        elif spec.kind == "categorical" and value == schema.missing_category:
             value = None
-        warnings += _range_warnings(spec, value)
+        warning = _range_warning(spec, value)
+        if warning:
+            warnings.append(warning)
         values[spec.name] = value
-    return ValidRecord(values=values, client_id=data.get(ID_COLUMN), warnings=warnings)
+    missing = [n for n, v in values.items() if v is None]
+    return ValidRecord(values=values, client_id=data.get(ID_COLUMN), warnings=warnings, missing=missing)
 
 
 # ----------------------------------------------------------------------------- frames (CSV)
@@ -199,15 +264,17 @@ class RowError:
 
 @dataclass
 class FrameValidation:
-    """Result of validating a table of clients: valid rows ready to score and a row-level report."""
+    """Result of validating a table: valid rows ready to score and a row-level report."""
 
-    features: pd.DataFrame  # valid rows only, schema columns, index = 1-based data row
-    client_ids: pd.Series  # aligned with ``features`` (may be all-null)
+    features: pd.DataFrame  # valid rows only, contract columns, index = 1-based data row
+    client_ids: pd.Series  # aligned with ``features``: exact Python ints or None
     target: pd.Series | None
     errors: list[RowError]
     warnings: list[RowError]
     ignored_columns: list[str]
     n_rows: int
+    #: optional contract columns the file does not have (read as missing values)
+    absent_columns: list[str] = field(default_factory=list)
 
     @property
     def invalid_rows(self) -> list[int]:
@@ -226,8 +293,27 @@ def _as_text(col: pd.Series) -> pd.Series:
     )
 
 
+def parse_floats(text: pd.Series) -> pd.Series:
+    """Text cells -> float64 with Python's correctly rounded parser (the same double as JSON); NaN
+    where a cell is empty or not a number."""
+    present = text.notna()
+    out = np.full(len(text), np.nan)
+    values = text[present].to_numpy(dtype=object)
+    try:
+        out[present.to_numpy()] = values.astype(float)
+    except (TypeError, ValueError):
+        parsed = []
+        for v in values:
+            try:
+                parsed.append(float(v))
+            except (TypeError, ValueError):
+                parsed.append(np.nan)
+        out[present.to_numpy()] = parsed
+    return pd.Series(out, index=text.index)
+
+
 def _check_column(
-    spec: FeatureSpec, col: pd.Series
+    spec: FeatureSpec, col: pd.Series, missing_token: str
 ) -> tuple[pd.Series, list[tuple[Any, str, Any]], list[tuple[Any, str, Any]]]:
     """Vectorised checks of one column; returns parsed values, errors and warnings (index, msg, value)."""
     text = _as_text(col)
@@ -235,11 +321,18 @@ def _check_column(
     errors: list[tuple[Any, str, Any]] = []
     warnings: list[tuple[Any, str, Any]] = []
     if spec.kind == "categorical":
-        parsed = text.where(text != MISSING_CATEGORY, None)
+        parsed = text.where(text != missing_token, None)
         if spec.categories:
             bad = parsed.notna() & ~parsed.isin(spec.categories)
-            errors += [
-                (i, _message(spec, {"type": "literal_error", "input": v}), v) for i, v in parsed[bad].items()
+            errors += [(i, _category_error(spec, v), v) for i, v in parsed[bad].items()]
+        if spec.seen_categories is not None:
+            unseen = (
+                parsed.notna()
+                & ~parsed.isin(spec.seen_categories)
+                & ~parsed.isin(parsed[bad] if spec.categories else [])
+            )
+            warnings += [
+                (i, w.message, v) for i, v in parsed[unseen].items() if (w := _range_warning(spec, v))
             ]
         return parsed, errors, warnings
     if spec.kind == "boolean":
@@ -250,64 +343,97 @@ def _check_column(
         bad = present & parsed.isna()
         errors += [(i, _message(spec, {"type": "bool_type", "input": v}), v) for i, v in text[bad].items()]
         return parsed, errors, warnings
-    parsed = pd.to_numeric(text, errors="coerce").astype(float)
-    not_number = (
-        present & parsed.isna() & ~text.str.lower().isin({"nan", "inf", "-inf", "infinity", "-infinity"})
-    )
+    parsed = parse_floats(text)
+    special = text.str.lower().isin({"nan", "inf", "-inf", "infinity", "-infinity", "+inf"})
+    not_number = present & parsed.isna() & ~special
     errors += [
         (i, _message(spec, {"type": "float_type", "input": v}), v) for i, v in text[not_number].items()
     ]
     not_finite = present & ~not_number & ~np.isfinite(parsed)
     errors += [(i, _message(spec, {"type": "finite_number"}), v) for i, v in text[not_finite].items()]
     ok = np.isfinite(parsed)
-    lo, hi = spec.domain_min, spec.domain_max
-    out = ok & (((parsed < lo) if lo is not None else False) | ((parsed > hi) if hi is not None else False))
-    errors += [(i, _impossible(spec, _num(v)), v) for i, v in parsed[out].items()]
+    out = ok & parsed.map(lambda v: _out_of_bounds(spec, v) if np.isfinite(v) else False).astype(bool)
+    errors += [(i, _impossible(spec, v), v) for i, v in parsed[out].items()]
+    if spec.integer:
+        frac = ok & ~out & (parsed % 1 != 0)
+        errors += [(i, f"must be a whole number, got {v:g}", v) for i, v in parsed[frac].items()]
     if spec.min is not None and spec.max is not None:
         unusual = ok & ~out & ((parsed < spec.min) | (parsed > spec.max))
-        warnings += [(i, w.message, v) for i, v in parsed[unusual].items() for w in _range_warnings(spec, v)]
+        warnings += [(i, w.message, v) for i, v in parsed[unusual].items() if (w := _range_warning(spec, v))]
     return parsed.where(np.isfinite(parsed), np.nan), errors, warnings
 
 
-def _num(v: float) -> float | int:
-    return int(v) if float(v).is_integer() else float(v)
+def parse_ids(col: pd.Series) -> tuple[pd.Series, pd.Series]:
+    """Client ids from text, exactly (Python ints, never through a float); and a mask of bad cells."""
+    text = _as_text(col)
+
+    def exact(v: str | None) -> int | None:
+        if v is None:
+            return None
+        s = v[:-2] if v.endswith(".0") else v  # 100002.0 written by a spreadsheet is 100002
+        if not s.isdigit() or len(s) > 30:
+            return None
+        n = int(s)
+        return n if n > 0 else None
+
+    ids = text.map(exact).astype(object)
+    bad = text.notna() & ids.isna()
+    return ids.where(ids.notna(), None), bad
 
 
 def validate_frame(frame: pd.DataFrame, schema: FeatureSchema, *, first_row: int = 1) -> FrameValidation:
-    """Validate a table of clients (e.g. a CSV read with every cell as text).
+    """Validate a table (e.g. a CSV read with every cell as text) against the input contract.
 
-    The id column and an optional TARGET column are recognised; other unknown columns are
-    listed and ignored; empty cells are missing values. Missing feature columns reject the
-    whole file (:class:`FileValidationError` listing them). Rows with errors are reported and
-    excluded; the others are returned ready to score.
+    The id column and an optional TARGET column are recognised; other unknown columns are listed
+    and ignored; empty cells are missing values. A file without a column the contract needs (every
+    feature column for a ``features`` bundle, the required fields for an ``application`` one) is
+    refused (:class:`FileValidationError` naming them); other absent application columns are
+    missing values. Rows with errors are reported and excluded; the others are returned parsed.
     """
-    missing = [n for n in schema.names if n not in frame.columns]
+    specs = schema.fields
+    needed = [s.name for s in specs if schema.contract == "features" or s.required]
+    missing = [n for n in needed if n not in frame.columns]
     if missing:
         shown = ", ".join(missing[:20]) + (f", … ({len(missing)} in all)" if len(missing) > 20 else "")
-        raise FileValidationError(
-            f"the file lacks {len(missing)} feature column(s) the model needs: {shown}."
+        what = (
+            "feature column(s) the model needs"
+            if schema.contract == "features"
+            else "required field column(s)"
         )
+        raise FileValidationError(f"the file lacks {len(missing)} {what}: {shown}.")
     frame = frame.reset_index(drop=True)
     frame.index = pd.RangeIndex(first_row, first_row + len(frame))
+    absent = [s.name for s in specs if s.name not in frame.columns]
     errors: list[RowError] = []
     warnings: list[RowError] = []
     parsed: dict[str, pd.Series] = {}
-    for spec in schema.features:
-        values, errs, warns = _check_column(spec, frame[spec.name])
+    for spec in specs:
+        if spec.name not in frame.columns:
+            parsed[spec.name] = pd.Series(
+                None if spec.kind == "categorical" else np.nan,
+                index=frame.index,
+                dtype=object if spec.kind == "categorical" else float,
+            )
+            continue
+        values, errs, warns = _check_column(spec, frame[spec.name], schema.missing_category)
         parsed[spec.name] = values
         errors += [RowError(int(i), spec.name, msg, v) for i, msg, v in errs]
         warnings += [RowError(int(i), spec.name, msg, v) for i, msg, v in warns]
+        if spec.required:
+            empty = values.isna()
+            failed = {int(i) for i, _, _ in errs}
+            errors += [
+                RowError(int(i), spec.name, INSUFFICIENT)
+                for i in frame.index[empty.to_numpy()]
+                if int(i) not in failed
+            ]
     ids = pd.Series([None] * len(frame), index=frame.index, dtype=object)
     if ID_COLUMN in frame.columns:
-        text = _as_text(frame[ID_COLUMN])
-        num = pd.to_numeric(text, errors="coerce")
-        bad = text.notna() & ~(num.notna() & (num > 0) & (num.fillna(0) % 1 == 0))
-        errors += [RowError(int(i), ID_COLUMN, "must be a positive integer", v) for i, v in text[bad].items()]
-        ids = (
-            num.where(~bad & num.notna(), None)
-            .astype(object)
-            .map(lambda v: None if v is None or (isinstance(v, float) and math.isnan(v)) else int(v))
-        )
+        ids, bad = parse_ids(frame[ID_COLUMN])
+        errors += [
+            RowError(int(i), ID_COLUMN, "must be a positive integer", v)
+            for i, v in _as_text(frame[ID_COLUMN])[bad].items()
+        ]
     target = None
     if TARGET_COLUMN in frame.columns:
         t = pd.to_numeric(_as_text(frame[TARGET_COLUMN]), errors="coerce")
@@ -320,9 +446,10 @@ def validate_frame(frame: pd.DataFrame, schema: FeatureSchema, *, first_row: int
     bad_rows = {e.row for e in errors}
     keep = ~frame.index.isin(list(bad_rows))
     features = pd.DataFrame(parsed, index=frame.index)[keep]
-    for name in schema.categorical:
-        features[name] = features[name].astype(object)
-    known = {*schema.names, ID_COLUMN, TARGET_COLUMN}
+    for spec in specs:
+        if spec.kind == "categorical":
+            features[spec.name] = features[spec.name].astype(object)
+    known = {*(s.name for s in specs), ID_COLUMN, TARGET_COLUMN}
     return FrameValidation(
         features=features,
         client_ids=ids[keep],
@@ -331,6 +458,7 @@ def validate_frame(frame: pd.DataFrame, schema: FeatureSchema, *, first_row: int
         warnings=warnings,
         ignored_columns=[str(c) for c in frame.columns if c not in known],
         n_rows=len(frame),
+        absent_columns=absent,
     )
 
 

@@ -23,8 +23,9 @@ from sklearn.model_selection import train_test_split
 
 from core.cost import CostWeights, confusion_at, cost_curve, optimal_threshold
 from core.data import generate, load_tables
+from core.features.application import APPLICATION_FIELDS
 from core.features.build import APP_CATEGORICAL, build_features
-from core.features.descriptions import describe
+from core.features.registry import history_names
 from core.serving.bundle import Provenance, save_bundle
 from core.serving.schema import ID_COLUMN, TARGET_COLUMN, infer_schema, to_model_frame
 from core.training import plots
@@ -157,6 +158,11 @@ def train(
             test_df[TARGET_COLUMN].astype(int).to_numpy(),
         )
 
+        # an applicant typed into a form has no history unless the bank holds one: train with a
+        # share of clients whose history is unknown (every history feature missing)
+        history_cols = [c for c in history_names() if c in train_df.columns]
+        train_df = hide_history(train_df, history_cols, prof.no_history_share, seed)
+
         log.info("[3/8] benchmark of %d model families", len(prof.benchmark_models))
         n_bench = min(prof.benchmark_rows, len(train_df))
         bench_df = train_df if n_bench == len(train_df) else train_df.sample(n=n_bench, random_state=seed)
@@ -219,6 +225,9 @@ def train(
         model = make_catboost(params, iterations=prof.iterations, seed=seed)
         model.fit(x_train, y_train, cat_features=sel_cat)
         proba = model.predict_proba(x_test)[:, 1]
+        no_hist = model.predict_proba(
+            to_model_frame(hide_history(test_df, history_cols, 1.0, seed), schema0)
+        )[:, 1]
         at = confusion_at(y_test, proba, threshold, weights)
         auc = float(roc_auc_score(y_test, proba))
         calib = _calibration(y_test, proba)
@@ -228,7 +237,14 @@ def train(
             "specificity": at.specificity, "acceptance_rate": at.acceptance_rate,
             "brier": float(brier_score_loss(y_test, proba)), "n": int(len(y_test)), "default_rate": float(y_test.mean()),
         }  # fmt: skip
+        at_nh = confusion_at(y_test, no_hist, threshold, weights)
+        test_no_history = {
+            "roc_auc": float(roc_auc_score(y_test, no_hist)), "cost_per_client": at_nh.cost_per_client,
+            "tp": at_nh.tp, "fp": at_nh.fp, "tn": at_nh.tn, "fn": at_nh.fn,
+            "brier": float(brier_score_loss(y_test, no_hist)),
+        }  # fmt: skip
         mlflow.log_metrics({f"test.{k}": float(v) for k, v in test_metrics.items()})
+        mlflow.log_metrics({f"test_no_history.{k}": float(v) for k, v in test_no_history.items()})
         mlflow.log_metrics(
             {
                 "cv.oof_auc": float(roc_auc_score(y_train, oof)),
@@ -241,7 +257,7 @@ def train(
         log.info("[8/8] global SHAP on the reference sample and bundle export")
         reference = labelled.drop(columns=[TARGET_COLUMN]).sample(
             n=min(prof.reference_size, len(labelled)), random_state=seed
-        )
+        )  # with their full history: the clients a look-up finds
         shap = model.get_feature_importance(
             Pool(to_model_frame(reference, schema0), cat_features=sel_cat), type="ShapValues"
         )
@@ -252,7 +268,7 @@ def train(
             train_df[selected],
             categorical=sel_cat,
             importance=mean_abs.to_dict(),
-            descriptions={c: describe(c) for c in selected},
+            inputs=train_df[list(APPLICATION_FIELDS)],
         )
         prov = prov.model_copy(
             update={
@@ -263,6 +279,8 @@ def train(
         )
         metrics = {
             "test": test_metrics,
+            "test_no_history": test_no_history,
+            "no_history_share_in_training": prof.no_history_share,
             "cross_validation": {
                 "oof_auc": float(roc_auc_score(y_train, oof)),
                 "oof_cost_per_client": oof_at.cost_per_client,
@@ -300,6 +318,18 @@ def train(
         return TrainResult(
             bundle_dir=out, run_id=run.info.run_id, metrics=metrics, benchmark=table, features=selected
         )
+
+
+def hide_history(frame: pd.DataFrame, columns: list[str], share: float, seed: int) -> pd.DataFrame:
+    """A copy of ``frame`` where a random ``share`` of clients have no known history (all of
+    ``columns`` missing), as for an applicant the bank has never seen."""
+    if share <= 0 or not columns:
+        return frame
+    rng = np.random.default_rng(seed + 7919)
+    hide = rng.random(len(frame)) < share if share < 1 else np.ones(len(frame), dtype=bool)
+    out = frame.copy()
+    out.loc[hide, columns] = np.nan
+    return out
 
 
 def _limitations(prov: Provenance) -> list[str]:

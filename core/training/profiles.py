@@ -25,6 +25,8 @@ class Profile:
     optuna_timeout_s: float
     iterations: int  # CatBoost trees for the tuned/final model
     reference_size: int
+    #: share of training clients whose history is hidden (new applicants have none)
+    no_history_share: float = 0.3
 
 
 PROFILES: dict[str, Profile] = {

@@ -19,7 +19,7 @@ from core.data.synthetic.previous import (
     generate_pos_cash,
     generate_previous,
 )
-from core.data.tables import TABLES, columns, file_name
+from core.data.tables import SYNTHETIC_ID_START, TABLES, columns, file_name
 
 log = logging.getLogger(__name__)
 
@@ -54,7 +54,7 @@ def generate(n_clients: int, seed: int = 0, *, test_fraction: float = 0.15) -> d
     started = time.perf_counter()
     clients = generate_application(rng, n_clients + n_test)
     # shuffle ids so that train and test clients interleave, as in Kaggle
-    clients["SK_ID_CURR"] = 100001 + rng.permutation(len(clients))
+    clients["SK_ID_CURR"] = SYNTHETIC_ID_START["SK_ID_CURR"] + rng.permutation(len(clients))
     z = clients["_RISK"].to_numpy()
     ids = clients["SK_ID_CURR"].to_numpy()
     tables: dict[str, pd.DataFrame] = {}

@@ -13,11 +13,14 @@ from core.data.synthetic.sampling import (
     sigmoid,
     table_stats,
 )
-from core.data.tables import columns
+from core.data.tables import SYNTHETIC_ID_START, columns
 
 
 def generate_bureau(
-    rng: np.random.Generator, clients: pd.DataFrame, behaviour: np.ndarray, first_id: int = 5_000_000
+    rng: np.random.Generator,
+    clients: pd.DataFrame,
+    behaviour: np.ndarray,
+    first_id: int = SYNTHETIC_ID_START["SK_ID_BUREAU"],
 ) -> pd.DataFrame:
     """Bureau credits: ~4.8 per client on average, ~14 % of clients with none; risk drives overdue and debt."""
     st = table_stats("bureau")

@@ -13,13 +13,16 @@ from core.data.synthetic.sampling import (
     sigmoid,
     table_stats,
 )
-from core.data.tables import DAYS_SENTINEL, columns
+from core.data.tables import DAYS_SENTINEL, SYNTHETIC_ID_START, columns
 
 _STATUS = np.array(["Approved", "Canceled", "Refused", "Unused offer"], dtype=object)
 
 
 def generate_previous(
-    rng: np.random.Generator, clients: pd.DataFrame, behaviour: np.ndarray, first_id: int = 1_000_000
+    rng: np.random.Generator,
+    clients: pd.DataFrame,
+    behaviour: np.ndarray,
+    first_id: int = SYNTHETIC_ID_START["SK_ID_PREV"],
 ) -> pd.DataFrame:
     """Previous applications: ~4.9 per client, ~5 % with none; risky clients are refused more often."""
     st = table_stats("previous_application")

@@ -8,9 +8,9 @@ import sys
 import numpy as np
 import pandas as pd
 import pytest
+from core.features.descriptions import describe
 
 from core.features.build import build_features
-from core.features.descriptions import describe
 from tests.conftest import REPO, SEED_REFERENCE
 
 

@@ -1,0 +1,171 @@
+"""The scoring contract: the versioned result schema every caller receives (API, CLI, dashboard).
+
+Change it only on purpose: the golden corpus (``tests/golden``) pins its exact outputs, and any
+change of fields or values comes with a new :data:`CONTRACT_VERSION`. Fields reserved for later
+additions (a points score, a review status, recourse options) are present and null, so that adding
+them does not break callers.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+import pandas as pd
+from pydantic import BaseModel, Field
+
+from core.serving.presentation import reason_sentence
+from core.serving.service import BatchScoring, Reason, ScoringResult
+
+CONTRACT_VERSION = "1.0"
+SHAP_SCALE = "log-odds of default"
+#: Columns of a batch result, identical in ``pad score``, the dashboard download and /predict/batch.
+TABLE_COLUMNS = [
+    "row",
+    "SK_ID_CURR",
+    "probability",
+    "decision",
+    "threshold",
+    "history",
+    "bundle_version",
+    "warnings",
+]
+REASON_COLUMNS = ["reasons_toward_default", "reasons_toward_repayment"]
+
+
+class ReasonOut(BaseModel):
+    """One principal factor of the decision."""
+
+    feature: str = Field(description="model feature (code)")
+    label_fr: str
+    label_en: str
+    value: float | str | None = Field(description="the client's value of the feature, in model units")
+    contribution: float = Field(description=f"SHAP value ({SHAP_SCALE}); > 0 pushes toward default")
+    direction: Literal["default", "repayment"]
+    percentile: float | None = Field(description="share (0-100) of reference clients with a lower value")
+    text_fr: str
+    text_en: str
+
+
+class Reasons(BaseModel):
+    """Top factors pushing toward default and toward repayment."""
+
+    toward_default: list[ReasonOut]
+    toward_repayment: list[ReasonOut]
+
+
+class WarningOut(BaseModel):
+    """A value accepted with a caveat (e.g. outside what training saw)."""
+
+    field: str
+    message: str
+
+
+class BundleRef(BaseModel):
+    """Which model produced the result."""
+
+    name: str
+    version: str
+    model_sha256: str | None
+
+
+class ScoreOut(BaseModel):
+    """The result of scoring one application (contract version 1.0)."""
+
+    contract_version: Literal["1.0"] = CONTRACT_VERSION
+    client_id: int | None = Field(description="SK_ID_CURR as sent: an exact integer, never a float")
+    probability: float = Field(description="model's probability of default (class 1, TARGET = 1)")
+    decision: Literal["ACCEPTED", "REFUSED"] = Field(
+        description="the model's decision: REFUSED when probability >= threshold"
+    )
+    threshold: float
+    bundle: BundleRef
+    history: Literal["known", "none", "not_applicable"] = Field(
+        description="known: the client's credit history was used; none: no history known (new applicant); "
+        "not_applicable: the bundle scores feature records"
+    )
+    shap_scale: Literal["log-odds of default"] = SHAP_SCALE
+    reasons: Reasons
+    warnings: list[WarningOut]
+    missing_fields: list[str] = Field(description="input fields the record did not give (scored as missing)")
+    # reserved for later versions: present, null until filled
+    points_score: int | None = None
+    review_status: str | None = None
+    recourse: list[dict[str, Any]] | None = None
+
+
+class LegacyScoreOut(ScoreOut):
+    """A result for a legacy bundle: also the original API's field names, for its existing callers."""
+
+    SK_ID_CURR: int | None
+    proba_default: float
+    score: int = Field(description="1 = REFUSED, 0 = ACCEPTED (the original API)")
+    latency_ms: float
+
+
+def reason_out(reason: Reason, schema: Any) -> ReasonOut:
+    """A reason code in the contract, with its sentences."""
+    from core.serving.presentation import label
+
+    return ReasonOut(
+        feature=reason.feature,
+        label_fr=label(reason.feature, "fr", schema),
+        label_en=label(reason.feature, "en", schema),
+        value=reason.value,
+        contribution=reason.contribution,
+        direction=reason.direction,
+        percentile=reason.percentile,
+        text_fr=reason_sentence(reason, "fr", schema),
+        text_en=reason_sentence(reason, "en", schema),
+    )
+
+
+def score_out(
+    result: ScoringResult, schema: Any, *, legacy: bool = False, latency_ms: float = 0.0
+) -> ScoreOut:
+    """The contract's view of a scoring result."""
+    body: dict[str, Any] = {
+        "client_id": result.client_id,
+        "probability": result.probability,
+        "decision": result.decision,
+        "threshold": result.threshold,
+        "bundle": BundleRef(
+            name=result.bundle_name, version=result.bundle_version, model_sha256=result.model_sha256
+        ),
+        "history": result.history,
+        "reasons": Reasons(
+            toward_default=[reason_out(r, schema) for r in result.toward_default],
+            toward_repayment=[reason_out(r, schema) for r in result.toward_repayment],
+        ),
+        "warnings": [WarningOut(field=w.field, message=w.message) for w in result.warnings],
+        "missing_fields": list(result.missing_fields),
+    }
+    if legacy:
+        return LegacyScoreOut(
+            **body,
+            SK_ID_CURR=result.client_id,
+            proba_default=result.probability,
+            score=int(result.decision == "REFUSED"),
+            latency_ms=round(latency_ms, 3),
+        )
+    return ScoreOut(**body)
+
+
+def results_table(
+    batch: BatchScoring, schema: Any, *, bundle_version: str, lang: Literal["fr", "en"] = "en"
+) -> pd.DataFrame:
+    """The batch result table shared by every channel (:data:`TABLE_COLUMNS` + reasons when explained)."""
+    out = batch.results.copy()
+    out["bundle_version"] = bundle_version
+    by_row: dict[int, list[str]] = {}
+    for w in batch.warnings:
+        by_row.setdefault(w.row, []).append(f"{w.field}: {w.problem}")
+    out["warnings"] = [" | ".join(by_row.get(int(r), [])) for r in out["row"]]
+    out = out[TABLE_COLUMNS]
+    if batch.reasons is not None:
+        out["reasons_toward_default"] = [
+            " | ".join(reason_sentence(r, lang, schema) for r in d) for d, _ in batch.reasons
+        ]
+        out["reasons_toward_repayment"] = [
+            " | ".join(reason_sentence(r, lang, schema) for r in u) for _, u in batch.reasons
+        ]
+    return out.reset_index(drop=True)

@@ -1,0 +1,421 @@
+"""The scoring service: one per bundle, used by the command line, the dashboard and the API alike.
+
+An input (a record, a list of records or a table of text cells) is validated against the bundle's
+contract; for an ``application`` bundle the row-wise features are computed by the training code
+(:func:`core.features.application.application_features`) and the history aggregates are read from
+a :class:`HistorySource` by client id (missing for a new applicant); the model's feature vector is
+scored, and — in the same call, on the same matrix — explained with exact TreeSHAP.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import Any, Literal, Protocol
+
+import numpy as np
+import pandas as pd
+import polars as pl
+from catboost import Pool
+
+from core.errors import RecordValidationError
+from core.features.application import CANONICAL, application_features, application_rows
+from core.features.build import to_pandas
+from core.features.history import HISTORY_SUMMARY
+from core.features.registry import NO_HISTORY
+from core.serving.bundle import Bundle
+from core.serving.explain import Explainer
+from core.serving.schema import ID_COLUMN, to_model_frame
+from core.serving.validation import FieldWarning, RowError, validate_frame, validate_record
+
+Decision = Literal["ACCEPTED", "REFUSED"]
+HistoryStatus = Literal["known", "none", "not_applicable"]
+Direction = Literal["default", "repayment"]
+
+
+def decide(probability: float | np.ndarray, threshold: float) -> Any:
+    """REFUSED when the probability of default is >= the threshold, else ACCEPTED."""
+    return np.where(np.asarray(probability) >= threshold, "REFUSED", "ACCEPTED")
+
+
+class HistorySource(Protocol):
+    """Where a known client's history aggregates come from (the bundle's reference, a store...)."""
+
+    def lookup(self, ids: Sequence[int | None], names: Sequence[str]) -> tuple[pd.DataFrame, np.ndarray]:
+        """History features ``names`` of each id (NaN rows for unknown ids) and a known-id mask."""
+        ...
+
+
+class FrameHistory:
+    """History aggregates held in a frame with a ``SK_ID_CURR`` column (reference data, a file...)."""
+
+    def __init__(self, frame: pd.DataFrame) -> None:
+        ids = frame[ID_COLUMN].astype("int64")
+        self._frame = frame.set_index(ids.to_numpy())
+        self._frame = self._frame[~self._frame.index.duplicated()]
+
+    def lookup(self, ids: Sequence[int | None], names: Sequence[str]) -> tuple[pd.DataFrame, np.ndarray]:
+        """See :class:`HistorySource`."""
+        keys = [(-1 if i is None else int(i)) for i in ids]
+        present = np.isin(np.asarray(keys, dtype=np.int64), self._frame.index.to_numpy())
+        values = self._frame.reindex(keys)[list(names)].astype(float)
+        return values.reset_index(drop=True), present
+
+    def ids(self) -> list[int]:
+        """Every client id held."""
+        return [int(i) for i in self._frame.index]
+
+    def row(self, client_id: int) -> pd.Series | None:
+        """The stored row of ``client_id`` (None when absent)."""
+        if client_id not in self._frame.index:
+            return None
+        return self._frame.loc[client_id]
+
+
+@dataclass(frozen=True)
+class Reason:
+    """One factor of a decision, as data (sentences are rendered by the presentation layer)."""
+
+    feature: str
+    value: Any
+    contribution: float  # log-odds of default; > 0 pushes toward default
+    direction: Direction
+    percentile: float | None  # share (0-100) of the reference population below the value
+
+
+@dataclass(frozen=True)
+class ScoringResult:
+    """The score of one application (or feature record): see :mod:`core.serving.contract`."""
+
+    client_id: int | None
+    probability: float
+    decision: Decision
+    threshold: float
+    bundle_name: str
+    bundle_version: str
+    model_sha256: str | None
+    history: HistoryStatus
+    warnings: tuple[FieldWarning, ...] = ()
+    missing_fields: tuple[str, ...] = ()
+    features: dict[str, Any] = field(default_factory=dict)
+    base_value: float | None = None
+    raw_score: float | None = None
+    contributions: pd.DataFrame | None = None  # feature, value, shap, percentile — by |shap| desc
+    toward_default: tuple[Reason, ...] = ()
+    toward_repayment: tuple[Reason, ...] = ()
+
+
+@dataclass
+class BatchScoring:
+    """Scores of the valid rows of a table or list, and the row-level report of the others."""
+
+    results: pd.DataFrame  # row, SK_ID_CURR (exact ints or None), probability, decision, threshold, history
+    errors: list[RowError]
+    warnings: list[RowError]
+    ignored_columns: list[str]
+    n_rows: int
+    reasons: list[tuple[tuple[Reason, ...], tuple[Reason, ...]]] | None = None
+    target: pd.Series | None = None
+    features: pd.DataFrame = field(default_factory=pd.DataFrame)
+    absent_columns: list[str] = field(default_factory=list)
+
+    @property
+    def n_scored(self) -> int:
+        """Number of rows scored."""
+        return len(self.results)
+
+    def errors_frame(self) -> pd.DataFrame:
+        """The validation report as a table: row, field, problem, value."""
+        return pd.DataFrame(
+            [
+                (e.row, e.field, e.problem, None if e.value is None else str(e.value)[:200])
+                for e in self.errors
+            ],
+            columns=["row", "field", "problem", "value"],
+        )
+
+
+class ScoringService:
+    """Validate, compute features, score and explain, for one bundle; thread-safe after construction."""
+
+    def __init__(self, bundle: Bundle, *, history: HistorySource | None = None) -> None:
+        self.bundle = bundle
+        self.schema = bundle.schema
+        self.explainer = Explainer(bundle)
+        self._history_names = self.schema.history_features
+        if history is None and bundle.reference is not None and self.schema.contract == "application":
+            history = FrameHistory(bundle.reference)
+        self.history = history
+        self._model_sha = bundle.hashes.get("model.cbm") or next(iter(bundle.hashes.values()), None)
+
+    # ------------------------------------------------------------------ records
+    def record_of(self, client_id: int) -> dict[str, Any] | None:
+        """The contract record of a reference client (raw application or features), None if unknown."""
+        ref = self.bundle.reference
+        if ref is None:
+            return None
+        rows = ref[ref[ID_COLUMN].astype("int64") == int(client_id)]
+        if rows.empty:
+            return None
+        row = rows.iloc[0]
+        record: dict[str, Any] = {ID_COLUMN: int(client_id)}
+        for spec in self.schema.fields:
+            value = json_value(row[spec.name]) if spec.name in row.index else None
+            if spec.kind == "boolean" and value is not None:
+                value = bool(value)
+            elif spec.kind == "numeric" and value is not None:
+                value = float(value)
+            record[spec.name] = value
+        return record
+
+    def example_record(self) -> dict[str, Any]:
+        """A real example payload: the first reference client, or the medians and modes of the schema."""
+        ref = self.bundle.reference
+        if ref is not None and len(ref):
+            found = self.record_of(int(ref[ID_COLUMN].iloc[0]))
+            if found is not None:
+                return found
+        record: dict[str, Any] = {ID_COLUMN: 100001}
+        for spec in self.schema.fields:
+            if spec.kind == "categorical":
+                record[spec.name] = spec.mode
+            elif spec.kind == "boolean":
+                record[spec.name] = False
+            else:
+                record[spec.name] = spec.median
+        return record
+
+    def history_summary(self, client_id: int | None) -> dict[str, Any] | None:
+        """A known client's history in a few figures (name -> value), None when no history is known."""
+        ref = self.bundle.reference
+        if ref is None or client_id is None or self.schema.contract != "application":
+            return None
+        rows = ref[ref[ID_COLUMN].astype("int64") == int(client_id)]
+        if rows.empty:
+            return None
+        names = [c for c in HISTORY_SUMMARY if c in rows.columns]
+        return {n: json_value(rows.iloc[0][n]) for n in names}
+
+    def known_ids(self) -> list[int]:
+        """Ids of the clients whose application and history the service holds (the reference sample)."""
+        ref = self.bundle.reference
+        return [] if ref is None else [int(i) for i in ref[ID_COLUMN]]
+
+    # ------------------------------------------------------------------ features
+    def features_of(
+        self, inputs: pd.DataFrame, ids: Sequence[int | None]
+    ) -> tuple[pd.DataFrame, list[HistoryStatus]]:
+        """The model's feature vectors of validated inputs, and whether each client's history was known."""
+        if self.schema.contract == "features":
+            return inputs[self.schema.names].reset_index(drop=True), ["not_applicable"] * len(inputs)
+        app = inputs.reset_index(drop=True).copy()
+        app[ID_COLUMN] = pd.array([None if i is None else int(i) for i in ids], dtype="Int64")
+        rows = to_pandas(
+            application_features(pl.from_pandas(app, schema_overrides=_overrides(app))).collect()
+        )
+        return self._assemble(rows, ids)
+
+    def _assemble(
+        self, rows: pd.DataFrame, ids: Sequence[int | None]
+    ) -> tuple[pd.DataFrame, list[HistoryStatus]]:
+        out = pd.DataFrame({n: rows[n] for n in self.schema.names if n not in set(self._history_names)})
+        known = np.zeros(len(rows), dtype=bool)
+        if self._history_names:
+            if self.history is not None:
+                hist, known = self.history.lookup(list(ids), self._history_names)
+            else:
+                hist = pd.DataFrame(np.nan, index=range(len(rows)), columns=self._history_names)
+            for n in self._history_names:
+                out[n] = hist[n].to_numpy()
+        status: list[HistoryStatus] = ["known" if k else "none" for k in known]
+        return out[self.schema.names], status
+
+    def _one_row(
+        self, values: Mapping[str, Any], client_id: int | None
+    ) -> tuple[pd.DataFrame, HistoryStatus]:
+        if self.schema.contract == "features":
+            return pd.DataFrame([dict(values)], columns=self.schema.names), "not_applicable"
+        rows = to_pandas(application_rows([{**values, ID_COLUMN: client_id}]))
+        frame, status = self._assemble(rows, [client_id])
+        return frame, status[0]
+
+    # ------------------------------------------------------------------ one record
+    def score(self, record: Any, *, explain: bool = True, top_k: int = 5) -> ScoringResult:
+        """Validate, score and (by default) explain one record; raises RecordValidationError."""
+        valid = validate_record(record, self.schema)
+        features, history = self._one_row(valid.values, valid.client_id)
+        proba, shap, base = self._predict(features, explain)
+        p = float(proba[0])
+        contributions = default = repay = None
+        if shap is not None:
+            contributions = self._contributions(features.iloc[0].to_dict(), shap[0])
+            default, repay = self._reasons(contributions, top_k, history)
+        return ScoringResult(
+            client_id=valid.client_id,
+            probability=p,
+            decision=str(decide(p, self.bundle.threshold)),  # type: ignore[arg-type]
+            threshold=self.bundle.threshold,
+            bundle_name=self.bundle.name,
+            bundle_version=self.bundle.version,
+            model_sha256=self._model_sha,
+            history=history,
+            warnings=tuple(valid.warnings),
+            missing_fields=tuple(valid.missing),
+            features={k: _plain(v) for k, v in features.iloc[0].to_dict().items()},
+            base_value=base,
+            raw_score=None if shap is None else float(shap[0].sum() + (base or 0.0)),
+            contributions=contributions,
+            toward_default=tuple(default or ()),
+            toward_repayment=tuple(repay or ()),
+        )
+
+    # ------------------------------------------------------------------ many
+    def score_records(self, records: Sequence[Any], *, explain: bool = False, top_k: int = 3) -> BatchScoring:
+        """Validate JSON-like records one by one (strict types) and score the valid ones together.
+
+        Rows are numbered from 1 in the order given; invalid records are reported, never dropped silently.
+        """
+        errors: list[RowError] = []
+        warnings: list[RowError] = []
+        rows, ids, values = [], [], []
+        for i, record in enumerate(records, start=1):
+            try:
+                valid = validate_record(record, self.schema)
+            except RecordValidationError as exc:
+                errors += [RowError(i, e.field, e.problem, e.value) for e in exc.errors]
+                continue
+            warnings += [RowError(i, w.field, w.message, w.value) for w in valid.warnings]
+            rows.append(i)
+            ids.append(valid.client_id)
+            values.append(valid.values)
+        inputs = pd.DataFrame(values, columns=[s.name for s in self.schema.fields])
+        if self.schema.contract == "application":
+            frame = to_pandas(
+                application_rows([{**v, ID_COLUMN: c} for v, c in zip(values, ids, strict=True)])
+            )
+            features, history = (
+                self._assemble(frame, ids) if values else (pd.DataFrame(columns=self.schema.names), [])
+            )
+        else:
+            features, history = self.features_of(inputs, ids)
+        return self._batch(rows, ids, features, history, errors, warnings, len(records), explain, top_k)
+
+    def score_frame(
+        self, frame: pd.DataFrame, *, first_row: int = 1, explain: bool = False, top_k: int = 3
+    ) -> BatchScoring:
+        """Validate a table of text cells row by row and score the valid rows (see validate_frame)."""
+        checked = validate_frame(frame, self.schema, first_row=first_row)
+        ids = list(checked.client_ids)
+        features, history = (
+            self.features_of(checked.features, ids)
+            if len(checked.features)
+            else (pd.DataFrame(columns=self.schema.names), [])
+        )
+        batch = self._batch(
+            list(checked.features.index), ids, features, history, checked.errors, checked.warnings,
+            checked.n_rows, explain, top_k,
+        )  # fmt: skip
+        batch.ignored_columns = checked.ignored_columns
+        batch.absent_columns = checked.absent_columns
+        batch.target = checked.target.reset_index(drop=True) if checked.target is not None else None
+        return batch
+
+    def _batch(
+        self, rows: list[int], ids: list[int | None], features: pd.DataFrame, history: list[HistoryStatus],
+        errors: list[RowError], warnings: list[RowError], n_rows: int, explain: bool, top_k: int,
+    ) -> BatchScoring:  # fmt: skip
+        proba, shap, _ = self._predict(features, explain) if len(features) else (np.empty(0), None, None)
+        results = pd.DataFrame(
+            {
+                "row": np.asarray(rows, dtype=int),
+                ID_COLUMN: pd.Series(ids, dtype=object).to_numpy(),
+                "probability": proba,
+                "decision": decide(proba, self.bundle.threshold) if len(proba) else np.empty(0, dtype=str),
+                "threshold": self.bundle.threshold,
+                "history": pd.Series(history, dtype=object).to_numpy(),
+            }
+        )
+        reasons = None
+        if explain:
+            reasons = []
+            if shap is not None:
+                records = features.to_dict(orient="records")
+                for rec, row, hist in zip(records, shap, history, strict=True):
+                    d, r = self._reasons(self._contributions(rec, row), top_k, hist)
+                    reasons.append((tuple(d), tuple(r)))
+        return BatchScoring(
+            results=results, errors=errors, warnings=warnings, ignored_columns=[], n_rows=n_rows,
+            reasons=reasons, features=features.set_axis(rows[: len(features)]) if len(features) else features,
+        )  # fmt: skip
+
+    # ------------------------------------------------------------------ model
+    def _predict(
+        self, features: pd.DataFrame, explain: bool
+    ) -> tuple[np.ndarray, np.ndarray | None, float | None]:
+        pool = Pool(to_model_frame(features, self.schema), cat_features=self.schema.categorical)
+        proba = np.asarray(self.bundle.model.predict_proba(pool)[:, 1], dtype=float)
+        if not explain:
+            return proba, None, None
+        out = np.asarray(self.bundle.model.get_feature_importance(pool, type="ShapValues"), dtype=float)
+        return proba, out[:, :-1], float(out[0, -1])
+
+    def _contributions(self, values: Mapping[str, Any], shap_row: np.ndarray) -> pd.DataFrame:
+        names = self.schema.names
+        vals = [_plain(values[n]) for n in names]
+        frame = pd.DataFrame(
+            {
+                "feature": names,
+                "value": pd.Series(vals, dtype=object),
+                "shap": shap_row,
+                "percentile": [self.explainer.percentile(n, v) for n, v in zip(names, vals, strict=True)],
+            }
+        )
+        order = np.argsort(-np.abs(shap_row), kind="stable")
+        return frame.iloc[order].reset_index(drop=True)
+
+    def _reasons(
+        self, contributions: pd.DataFrame, top_k: int, history: HistoryStatus = "known"
+    ) -> tuple[list[Reason], list[Reason]]:
+        if history == "none" and self._history_names:
+            # an unknown history is one fact, not ninety: its features' SHAP values add up to one reason
+            hist = contributions["feature"].isin(self._history_names)
+            total = float(contributions.loc[hist, "shap"].sum())
+            lump = pd.DataFrame({"feature": [NO_HISTORY], "value": [None], "shap": [total], "percentile": [None]})
+            contributions = pd.concat([contributions[~hist], lump], ignore_index=True)
+            order = np.argsort(-np.abs(contributions["shap"].to_numpy()), kind="stable")
+            contributions = contributions.iloc[order].reset_index(drop=True)
+
+        def reason(row: Any, direction: Direction) -> Reason:
+            pct = row.percentile
+            pct = None if pct is None or (isinstance(pct, float) and math.isnan(pct)) else float(pct)
+            return Reason(row.feature, _plain(row.value), float(row.shap), direction, pct)
+
+        up = contributions[contributions["shap"] > 0].head(top_k)
+        down = contributions[contributions["shap"] < 0].head(top_k)
+        return [reason(r, "default") for r in up.itertuples()], [
+            reason(r, "repayment") for r in down.itertuples()
+        ]
+
+
+def json_value(value: Any) -> Any:
+    """A value JSON can carry: numpy scalars unwrapped; NaN, infinities and pandas NA as null."""
+    value = _plain(value)
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    return value
+
+
+def _overrides(frame: pd.DataFrame) -> dict[str, pl.DataType]:
+    return {c: CANONICAL[c] for c in frame.columns if c in CANONICAL}
+
+
+def _plain(value: Any) -> Any:
+    """A Python value: numpy scalars unwrapped, NaN and pandas NA as None."""
+    if value is None or value is pd.NA:
+        return None
+    if hasattr(value, "item"):
+        value = value.item()
+    if isinstance(value, float) and math.isnan(value):
+        return None
+    return value
