@@ -7,7 +7,7 @@ from pathlib import Path
 import pytest
 
 from core.serving.bundle import Bundle, load_bundle
-from tests.toy import build_toy_bundle, toy_frame
+from tests.toy import build_app_bundle, build_toy_bundle, toy_frame
 
 REPO = Path(__file__).resolve().parent.parent
 SHARED = REPO.parent / "shared" / "data"
@@ -25,6 +25,18 @@ def toy_bundle_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
 def toy_bundle(toy_bundle_dir: Path) -> Bundle:
     """The toy bundle, loaded."""
     return load_bundle(toy_bundle_dir)
+
+
+@pytest.fixture(scope="session")
+def app_bundle_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """Folder of a small application bundle (raw applications in; do not modify: copy it first)."""
+    return build_app_bundle(tmp_path_factory.mktemp("bundle") / "toy-app")
+
+
+@pytest.fixture(scope="session")
+def app_bundle(app_bundle_dir: Path) -> Bundle:
+    """The small application bundle, loaded."""
+    return load_bundle(app_bundle_dir)
 
 
 @pytest.fixture()

@@ -64,7 +64,6 @@ def build_toy_bundle(folder: Path, *, n: int = 600, seed: int = 0, iterations: i
         features,
         categorical=CATEGORICAL,
         importance={c: float(i) for i, c in enumerate(reversed(features.columns))},
-        descriptions={"EXT_SOURCE_1": "Normalized score from external data source"},
     )
     train, valid = frame.iloc[: n * 2 // 3], frame.iloc[n * 2 // 3 :]
     model = CatBoostClassifier(
@@ -91,4 +90,59 @@ def build_toy_bundle(folder: Path, *, n: int = 600, seed: int = 0, iterations: i
         reference=frame.drop(columns=[TARGET_COLUMN]),
         validation=validation,
     )
+    return folder
+
+
+def build_app_bundle(folder: Path, *, clients: int = 1500, seed: int = 3, iterations: int = 40) -> Path:
+    """A small real *application* bundle: synthetic Home Credit tables -> the project's features ->
+    CatBoost on a few application, derived and history features -> a v1 bundle (contract application)."""
+    from core.data import generate
+    from core.features.application import APPLICATION_FIELDS
+    from core.features.build import build_features
+    from core.training.pipeline import hide_history
+
+    features = build_features(generate(clients, seed, test_fraction=0.0))
+    features = features[features[TARGET_COLUMN].notna()].reset_index(drop=True)
+    names = [
+        "EXT_SOURCE_1", "EXT_SOURCE_2", "EXT_SOURCE_3", "EXT_SOURCES_MEAN", "DAYS_BIRTH", "DAYS_EMPLOYED",
+        "AMT_CREDIT", "AMT_ANNUITY", "CREDIT_TERM_RATIO", "ANNUITY_INCOME_RATIO", "DAYS_EMPLOYED_ANOM",
+        "FLAG_DOCUMENT_SUM", "CODE_GENDER", "NAME_INCOME_TYPE", "NAME_EDUCATION_TYPE",
+        "BUREAU_COUNT", "BUREAU_DAYS_CREDIT_MEAN", "PREV_RATIO_REFUSED", "PREV_INST_INST_DAYSLATE_MAX_MEAN",
+    ]  # fmt: skip
+    cats = ["CODE_GENDER", "NAME_INCOME_TYPE", "NAME_EDUCATION_TYPE"]
+    history = [
+        "BUREAU_COUNT",
+        "BUREAU_DAYS_CREDIT_MEAN",
+        "PREV_RATIO_REFUSED",
+        "PREV_INST_INST_DAYSLATE_MAX_MEAN",
+    ]
+    train = hide_history(features, history, 0.3, seed)
+    schema0 = infer_schema(train[names], categorical=cats)
+    model = CatBoostClassifier(
+        iterations=iterations,
+        depth=3,
+        random_seed=seed,
+        verbose=False,
+        thread_count=1,
+        allow_writing_files=False,
+    )
+    model.fit(to_model_frame(train, schema0), train[TARGET_COLUMN].astype(int), cat_features=cats)
+    importance = dict(zip(names, model.get_feature_importance(), strict=True))
+    schema = infer_schema(
+        train[names], categorical=cats, importance=importance, inputs=train[list(APPLICATION_FIELDS)]
+    )
+    proba = model.predict_proba(to_model_frame(features, schema))[:, 1]
+    validation = pd.DataFrame(
+        {
+            ID_COLUMN: features[ID_COLUMN],
+            "probability": proba,
+            TARGET_COLUMN: features[TARGET_COLUMN].astype(int),
+        }
+    )
+    save_bundle(
+        folder, model=model, schema=schema, threshold=optimal_threshold(validation[TARGET_COLUMN], proba),
+        provenance=Provenance(synthetic=True, description="toy application bundle (tests/toy.py)", seed=seed),
+        name="toy-app", version="0.0.1-toy-app", metrics={"roc_auc": 0.7},
+        reference=features.drop(columns=[TARGET_COLUMN]).head(300), validation=validation,
+    )  # fmt: skip
     return folder

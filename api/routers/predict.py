@@ -56,7 +56,12 @@ async def predict(request: Request) -> JSONResponse:
     return JSONResponse(_out(request, result, latency).model_dump(mode="json"))
 
 
-@router.post("/explain", response_model=Explanation, responses=ERRORS, summary="Full SHAP explanation of one application")
+@router.post(
+    "/explain",
+    response_model=Explanation,
+    responses=ERRORS,
+    summary="Full SHAP explanation of one application",
+)
 async def explain(request: Request) -> Explanation:
     """Base value and every feature's SHAP contribution (log-odds); they add up to the raw prediction."""
     result, latency = await _score(request)
@@ -66,13 +71,17 @@ async def explain(request: Request) -> Explanation:
         base_value=result.base_value,
         raw_prediction=result.raw_score,
         contributions=[
-            Contribution(feature=r.feature, value=json_value(r.value), shap=r.shap, percentile=json_value(r.percentile))
+            Contribution(
+                feature=r.feature, value=json_value(r.value), shap=r.shap, percentile=json_value(r.percentile)
+            )
             for r in result.contributions.itertuples()
         ],
     )
 
 
-@router.post("/predict/batch", response_model=BatchPrediction, responses=ERRORS, summary="Score a list of applications")
+@router.post(
+    "/predict/batch", response_model=BatchPrediction, responses=ERRORS, summary="Score a list of applications"
+)
 async def predict_batch(request: Request) -> BatchPrediction:
     """Scores of the valid applications; the invalid ones are reported by row without failing the others.
 
@@ -85,7 +94,10 @@ async def predict_batch(request: Request) -> BatchPrediction:
         raise BadRequest(422, [{"field": "clients", "problem": "expected a list of applications"}])
     limit = request.app.state.max_batch_rows
     if len(clients) > limit:
-        raise BadRequest(413, [{"field": "clients", "problem": f"{len(clients)} applications: at most {limit} per request"}])
+        raise BadRequest(
+            413,
+            [{"field": "clients", "problem": f"{len(clients)} applications: at most {limit} per request"}],
+        )
     service = service_of(request)
     batch = await run_in_threadpool(service.score_records, clients)
     table = results_table(batch, service.schema, bundle_version=service.bundle.version)
@@ -95,6 +107,8 @@ async def predict_batch(request: Request) -> BatchPrediction:
         n_scored=batch.n_scored,
         threshold=service.bundle.threshold,
         bundle_version=service.bundle.version,
-        results=[BatchItem(**{k: json_value(v) for k, v in row.items()}) for row in table.to_dict(orient="records")],
+        results=[
+            BatchItem(**{k: json_value(v) for k, v in row.items()}) for row in table.to_dict(orient="records")
+        ],
         errors=[RowProblem(row=e.row, field=e.field, problem=e.problem) for e in batch.errors],
     )

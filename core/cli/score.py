@@ -90,7 +90,12 @@ def run(args: argparse.Namespace) -> int:
         progress.update(batch.n_rows)
         if batch.ignored_columns and not warned_columns:
             names = batch.ignored_columns
-            log.warning("ignored %d unknown column(s): %s%s", len(names), ", ".join(names[:8]), ", …" if len(names) > 8 else "")
+            log.warning(
+                "ignored %d unknown column(s): %s%s",
+                len(names),
+                ", ".join(names[:8]),
+                ", …" if len(names) > 8 else "",
+            )
             warned_columns = True
     progress.close()
     results = pd.concat(frames, ignore_index=True)

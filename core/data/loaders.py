@@ -81,7 +81,9 @@ def load_table(data_dir: Path | str, table: str) -> pd.DataFrame:
         frame = pd.read_parquet(path, columns=expected)
     else:
         try:
-            frame = pd.read_csv(path, usecols=expected, dtype=_dtypes(table))  # type: ignore[arg-type]
+            # applications: Python's correctly rounded parser, the one JSON and the service use
+            precision = "round_trip" if table.startswith("application_") else None
+            frame = pd.read_csv(path, usecols=expected, dtype=_dtypes(table), float_precision=precision)  # type: ignore[arg-type]
         except (ValueError, TypeError) as exc:
             raise DataFileError(f"{path.name} has values that do not fit the Kaggle types: {exc}") from None
     log.info("loaded %s: %d rows, %.0f MB", path.name, len(frame), frame.memory_usage(deep=True).sum() / 1e6)

@@ -150,7 +150,9 @@ def save_bundle(
     (out / SCHEMA_FILE).write_text(schema.model_dump_json(indent=1), encoding="utf-8")
     files = [MODEL_FILE, SCHEMA_FILE]
     if reference is not None:
-        summary = [c for c in HISTORY_SUMMARY if c in reference.columns] if schema.contract == "application" else []
+        summary = (
+            [c for c in HISTORY_SUMMARY if c in reference.columns] if schema.contract == "application" else []
+        )
         cols = list(dict.fromkeys([ID_COLUMN, *schema.names, *(s.name for s in schema.inputs), *summary]))
         missing = [c for c in cols if c not in reference.columns]
         if missing:

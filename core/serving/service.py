@@ -54,13 +54,27 @@ class FrameHistory:
         ids = frame[ID_COLUMN].astype("int64")
         self._frame = frame.set_index(ids.to_numpy())
         self._frame = self._frame[~self._frame.index.duplicated()]
+        self._cache: dict[tuple[str, ...], dict[int, list[float]]] = {}
 
     def lookup(self, ids: Sequence[int | None], names: Sequence[str]) -> tuple[pd.DataFrame, np.ndarray]:
         """See :class:`HistorySource`."""
         keys = [(-1 if i is None else int(i)) for i in ids]
+        if len(keys) == 1:  # the online path: a dictionary look-up, no reindexing
+            rows = self._rows(tuple(names))
+            hit = rows.get(keys[0])
+            values = pd.DataFrame([hit if hit is not None else [math.nan] * len(names)], columns=list(names))
+            return values, np.array([hit is not None])
         present = np.isin(np.asarray(keys, dtype=np.int64), self._frame.index.to_numpy())
         values = self._frame.reindex(keys)[list(names)].astype(float)
         return values.reset_index(drop=True), present
+
+    def _rows(self, names: tuple[str, ...]) -> dict[int, list[float]]:
+        cached = self._cache.get(names)
+        if cached is None:
+            matrix = self._frame[list(names)].astype(float).to_numpy()
+            cached = {int(i): list(map(float, r)) for i, r in zip(self._frame.index, matrix, strict=True)}
+            self._cache[names] = cached
+        return cached
 
     def ids(self) -> list[int]:
         """Every client id held."""
@@ -147,6 +161,8 @@ class ScoringService:
         if history is None and bundle.reference is not None and self.schema.contract == "application":
             history = FrameHistory(bundle.reference)
         self.history = history
+        self._cat_set = set(self.schema.categorical)
+        self._cat_idx = [i for i, n in enumerate(self.schema.names) if n in self._cat_set]
         self._model_sha = bundle.hashes.get("model.cbm") or next(iter(bundle.hashes.values()), None)
 
     # ------------------------------------------------------------------ records
@@ -233,23 +249,46 @@ class ScoringService:
 
     def _one_row(
         self, values: Mapping[str, Any], client_id: int | None
-    ) -> tuple[pd.DataFrame, HistoryStatus]:
+    ) -> tuple[dict[str, Any], HistoryStatus]:
+        """The model's feature vector of one validated record (no pandas: the online path)."""
         if self.schema.contract == "features":
-            return pd.DataFrame([dict(values)], columns=self.schema.names), "not_applicable"
-        rows = to_pandas(application_rows([{**values, ID_COLUMN: client_id}]))
-        frame, status = self._assemble(rows, [client_id])
-        return frame, status[0]
+            return {n: values.get(n) for n in self.schema.names}, "not_applicable"
+        row = application_rows([{**values, ID_COLUMN: client_id}]).row(0, named=True)
+        history: HistoryStatus = "none"
+        hist_values: dict[str, Any] = {}
+        if self._history_names and self.history is not None:
+            frame, known = self.history.lookup([client_id], self._history_names)
+            if bool(known[0]):
+                history = "known"
+                hist_values = {n: frame[n].iloc[0] for n in self._history_names}
+        hist = set(self._history_names)
+        out = {n: (hist_values.get(n) if n in hist else row[n]) for n in self.schema.names}
+        return {n: _plain(v) for n, v in out.items()}, history
+
+    def _matrix_row(self, features: Mapping[str, Any]) -> list[Any]:
+        """One row of the model matrix, as :func:`to_model_frame` makes it (floats, category strings)."""
+        cats = self._cat_set
+        token = self.schema.missing_category
+        out: list[Any] = []
+        for n in self.schema.names:
+            v = features.get(n)
+            if n in cats:
+                out.append(token if v is None else str(v))
+            else:
+                out.append(math.nan if v is None else float(v))
+        return out
 
     # ------------------------------------------------------------------ one record
     def score(self, record: Any, *, explain: bool = True, top_k: int = 5) -> ScoringResult:
         """Validate, score and (by default) explain one record; raises RecordValidationError."""
         valid = validate_record(record, self.schema)
         features, history = self._one_row(valid.values, valid.client_id)
-        proba, shap, base = self._predict(features, explain)
+        pool = Pool([self._matrix_row(features)], cat_features=self._cat_idx, feature_names=self.schema.names)
+        proba, shap, base = self._predict_pool(pool, explain)
         p = float(proba[0])
         contributions = default = repay = None
         if shap is not None:
-            contributions = self._contributions(features.iloc[0].to_dict(), shap[0])
+            contributions = self._contributions(features, shap[0])
             default, repay = self._reasons(contributions, top_k, history)
         return ScoringResult(
             client_id=valid.client_id,
@@ -262,7 +301,7 @@ class ScoringService:
             history=history,
             warnings=tuple(valid.warnings),
             missing_fields=tuple(valid.missing),
-            features={k: _plain(v) for k, v in features.iloc[0].to_dict().items()},
+            features=features,
             base_value=base,
             raw_score=None if shap is None else float(shap[0].sum() + (base or 0.0)),
             contributions=contributions,
@@ -354,6 +393,9 @@ class ScoringService:
         self, features: pd.DataFrame, explain: bool
     ) -> tuple[np.ndarray, np.ndarray | None, float | None]:
         pool = Pool(to_model_frame(features, self.schema), cat_features=self.schema.categorical)
+        return self._predict_pool(pool, explain)
+
+    def _predict_pool(self, pool: Pool, explain: bool) -> tuple[np.ndarray, np.ndarray | None, float | None]:
         proba = np.asarray(self.bundle.model.predict_proba(pool)[:, 1], dtype=float)
         if not explain:
             return proba, None, None
@@ -381,7 +423,9 @@ class ScoringService:
             # an unknown history is one fact, not ninety: its features' SHAP values add up to one reason
             hist = contributions["feature"].isin(self._history_names)
             total = float(contributions.loc[hist, "shap"].sum())
-            lump = pd.DataFrame({"feature": [NO_HISTORY], "value": [None], "shap": [total], "percentile": [None]})
+            lump = pd.DataFrame(
+                {"feature": [NO_HISTORY], "value": [None], "shap": [total], "percentile": [None]}
+            )
             contributions = pd.concat([contributions[~hist], lump], ignore_index=True)
             order = np.argsort(-np.abs(contributions["shap"].to_numpy()), kind="stable")
             contributions = contributions.iloc[order].reset_index(drop=True)

@@ -71,9 +71,14 @@ def _bounds_text(spec: FeatureSpec) -> str:
     return f">= {lo:g}" if lo is not None else f"<= {hi:g}"
 
 
+def _show(value: Any) -> str:
+    value = value.item() if hasattr(value, "item") else value
+    return str(value)[:60]
+
+
 def _impossible(spec: FeatureSpec, value: Any) -> str:
     if spec.name == "DAYS_BIRTH" and isinstance(value, int | float):
-        return f"impossible age {-value / _DAYS_PER_YEAR:.1f} years ({value:g}): the client must be 18 to 120 years old"
+        return f"impossible age {-value / _DAYS_PER_YEAR:.1f} years ({_show(value)}): the client must be 18 to 120 years old"
     hint = ""
     if spec.info is not None and spec.info.unit == "days" and isinstance(value, int | float) and value > 0:
         hint = " (days are counted back from the application, so are <= 0"
@@ -81,7 +86,7 @@ def _impossible(spec: FeatureSpec, value: Any) -> str:
             hint += f"; {spec.info.sentinel:g} means {spec.info.sentinel_meaning}"
         hint += ")"
     why = f" — {spec.info.bounds_rationale}" if spec.info and spec.info.bounds_rationale and not hint else ""
-    return f"impossible value {value:g}: must be {_bounds_text(spec)}{hint}{why}"
+    return f"impossible value {_show(value)}: must be {_bounds_text(spec)}{hint}{why}"
 
 
 def _out_of_bounds(spec: FeatureSpec, value: float) -> bool:
@@ -98,7 +103,7 @@ def _numeric_check(spec: FeatureSpec) -> Any:
         if _out_of_bounds(spec, value):
             raise PydanticCustomError("impossible", _impossible(spec, value))
         if spec.integer and value != int(value):
-            raise PydanticCustomError("not_integer", f"must be a whole number, got {value:g}")
+            raise PydanticCustomError("not_integer", f"must be a whole number, got {_show(value)}")
         return value
 
     return check
@@ -356,7 +361,7 @@ def _check_column(
     errors += [(i, _impossible(spec, v), v) for i, v in parsed[out].items()]
     if spec.integer:
         frac = ok & ~out & (parsed % 1 != 0)
-        errors += [(i, f"must be a whole number, got {v:g}", v) for i, v in parsed[frac].items()]
+        errors += [(i, f"must be a whole number, got {_show(v)}", v) for i, v in parsed[frac].items()]
     if spec.min is not None and spec.max is not None:
         unusual = ok & ~out & ((parsed < spec.min) | (parsed > spec.max))
         warnings += [(i, w.message, v) for i, v in parsed[unusual].items() if (w := _range_warning(spec, v))]
@@ -367,8 +372,8 @@ def parse_ids(col: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Client ids from text, exactly (Python ints, never through a float); and a mask of bad cells."""
     text = _as_text(col)
 
-    def exact(v: str | None) -> int | None:
-        if v is None:
+    def exact(v: Any) -> int | None:
+        if not isinstance(v, str):
             return None
         s = v[:-2] if v.endswith(".0") else v  # 100002.0 written by a spreadsheet is 100002
         if not s.isdigit() or len(s) > 30:
@@ -376,9 +381,9 @@ def parse_ids(col: pd.Series) -> tuple[pd.Series, pd.Series]:
         n = int(s)
         return n if n > 0 else None
 
-    ids = text.map(exact).astype(object)
+    ids = pd.Series([exact(v) for v in text], index=text.index, dtype=object)
     bad = text.notna() & ids.isna()
-    return ids.where(ids.notna(), None), bad
+    return ids, bad
 
 
 def validate_frame(frame: pd.DataFrame, schema: FeatureSchema, *, first_row: int = 1) -> FrameValidation:

@@ -5,8 +5,8 @@ from __future__ import annotations
 import pytest
 from fastapi.testclient import TestClient
 
-from api.main import create_app, example_record
-from core import load_settings
+from api.main import create_app
+from core import ScoringService, load_settings
 
 
 @pytest.fixture(scope="module")
@@ -17,4 +17,15 @@ def client(toy_bundle):
 
 @pytest.fixture()
 def record(toy_bundle):
-    return example_record(toy_bundle)
+    return ScoringService(toy_bundle).example_record()
+
+
+@pytest.fixture(scope="module")
+def app_client(app_bundle):
+    with TestClient(create_app(bundle=app_bundle, settings=load_settings())) as c:
+        yield c
+
+
+@pytest.fixture()
+def application(app_bundle):
+    return ScoringService(app_bundle).example_record()

@@ -15,7 +15,13 @@ def test_health(client, toy_bundle):
     assert body == {
         "status": "ok",
         "model_loaded": True,
-        "bundle": {"name": "toy", "version": "0.0.1-toy", "format": "v1", "source": toy_bundle.source},
+        "bundle": {
+            "name": "toy",
+            "version": "0.0.1-toy",
+            "format": "v1",
+            "source": toy_bundle.source,
+            "contract": "features",
+        },
         "n_features": 13,
     }
 
@@ -26,18 +32,22 @@ def test_model_card(client, toy_bundle):
     assert card["cost_weights"] == {"fn": 10.0, "fp": 1.0}
     assert [f["name"] for f in card["features"]][0] == toy_bundle.schema.by_importance()[0].name
     gender = next(f for f in card["features"] if f["name"] == "CODE_GENDER")
-    assert gender["categories"] == ["F", "M"] and gender["kind"] == "categorical"
+    assert gender["categories"] == ["F", "M", "XNA"] and gender["seen_categories"] == ["F", "M"]
+    assert gender["kind"] == "categorical" and gender["info"]["label_en"]
     assert card["provenance"]["synthetic"] is True
 
 
 def test_predict(client, record, toy_bundle):
-    from core import score_record
+    from core import ScoringService
 
     body = client.post("/predict", json=record).json()
-    expected = score_record(toy_bundle, record)
-    assert body["probability"] == pytest.approx(expected.probability)
+    expected = ScoringService(toy_bundle).score(record)
+    assert body["contract_version"] == "1.0" and body["shap_scale"] == "log-odds of default"
+    assert body["probability"] == expected.probability
     assert body["decision"] == expected.decision and body["threshold"] == toy_bundle.threshold
-    assert body["client_id"] == record["SK_ID_CURR"] and body["model_version"] == "0.0.1-toy"
+    assert body["client_id"] == record["SK_ID_CURR"] and body["bundle"]["version"] == "0.0.1-toy"
+    assert body["history"] == "not_applicable" and body["points_score"] is None
+    assert "proba_default" not in body  # the original API's names are for legacy bundles only
     reasons = body["reasons"]["toward_default"] + body["reasons"]["toward_repayment"]
     assert reasons and all(r["text_fr"] and r["text_en"] for r in reasons)
 
@@ -57,8 +67,8 @@ def test_explain_adds_up(client, record):
         ({"AMT_CREDIT": -1}, "AMT_CREDIT", "impossible value -1"),
         ({"EXT_SOURCE_1": 1.5}, "EXT_SOURCE_1", "between 0 and 1"),
         ({"DAYS_BIRTH": -1000}, "DAYS_BIRTH", "impossible age"),
-        ({"DAYS_EMPLOYED": 365243}, "DAYS_EMPLOYED", "must be <= 0"),
-        ({"CODE_GENDER": "XNA"}, "CODE_GENDER", "unknown category 'XNA'"),
+        ({"DAYS_EMPLOYED": 12}, "DAYS_EMPLOYED", "counted back from the application"),
+        ({"CODE_GENDER": "X"}, "CODE_GENDER", "unknown category 'X'"),
         ({"FLAG_DOCUMENT_3": "yes"}, "FLAG_DOCUMENT_3", "expected true/false"),
         ({"SURPRISE": 1}, "SURPRISE", "unknown field"),
         ({"SK_ID_CURR": 0}, "SK_ID_CURR", "positive integer"),
@@ -87,9 +97,14 @@ def test_missing_fields_all_reported(client, record):
     assert sorted(d["field"] for d in res.json()["detail"]) == ["AMT_CREDIT", "EXT_SOURCE_3"]
 
 
-def test_nulls_accepted(client, record):
-    res = client.post("/predict", json={k: (v if k == "SK_ID_CURR" else None) for k, v in record.items()})
+def test_nulls_accepted_except_required(client, record):
+    required = {"SK_ID_CURR", "AMT_CREDIT", "AMT_ANNUITY", "AMT_INCOME_TOTAL", "DAYS_BIRTH"}
+    res = client.post("/predict", json={k: (v if k in required else None) for k, v in record.items()})
     assert res.status_code == 200
+    res = client.post("/predict", json={k: (v if k == "SK_ID_CURR" else None) for k, v in record.items()})
+    assert res.status_code == 422
+    assert {d["field"] for d in res.json()["detail"]} == required - {"SK_ID_CURR"}
+    assert all(d["problem"].startswith("insufficient data") for d in res.json()["detail"])
 
 
 @pytest.mark.parametrize(
@@ -113,7 +128,7 @@ def test_batch_scores_valid_and_reports_invalid(client, record):
     clients = [record, {**record, "CODE_GENDER": "?"}, "oops", {**record, "SK_ID_CURR": 7}]
     body = client.post("/predict/batch", json={"clients": clients}).json()
     assert body["n"] == 4 and body["n_scored"] == 2
-    assert [r["row"] for r in body["results"]] == [1, 4] and body["results"][1]["client_id"] == 7
+    assert [r["row"] for r in body["results"]] == [1, 4] and body["results"][1]["SK_ID_CURR"] == 7
     assert {(e["row"], e["field"]) for e in body["errors"]} == {(2, "CODE_GENDER"), (3, "(record)")}
     assert client.post("/predict/batch", json=[record]).json()["n_scored"] == 1
 
@@ -136,7 +151,7 @@ def test_openapi_shows_a_real_example(client, toy_bundle):
     spec = client.get("/openapi.json").json()
     body = spec["paths"]["/predict"]["post"]["requestBody"]["content"]["application/json"]
     assert set(body["example"]) == {"SK_ID_CURR", *toy_bundle.schema.names}
-    record_schema = spec["components"]["schemas"]["ClientRecord"]
+    record_schema = spec["components"]["schemas"]["Application"]
     assert record_schema["additionalProperties"] is False
     assert client.get("/docs").status_code == 200
     # the example in the docs is accepted as is
@@ -146,3 +161,22 @@ def test_openapi_shows_a_real_example(client, toy_bundle):
 def test_unknown_route_and_method(client):
     assert client.get("/nope").status_code == 404
     assert client.get("/predict").status_code == 405
+
+
+def test_application_bundle_takes_raw_applications(app_client, app_bundle, application):
+    body = app_client.post("/predict", json=application).json()
+    assert body["history"] == "known" and body["client_id"] == application["SK_ID_CURR"]
+    assert body["missing_fields"] == [n for n, v in application.items() if v is None and n != "SK_ID_CURR"]
+    new = app_client.post("/predict", json={**application, "SK_ID_CURR": 424242}).json()
+    assert new["history"] == "none"
+    assert any(
+        r["feature"] == "CREDIT_HISTORY"
+        for r in new["reasons"]["toward_default"] + new["reasons"]["toward_repayment"]
+    )
+    res = app_client.post("/predict", json={**application, "CREDIT_TERM_RATIO": 0.1})
+    assert (
+        res.status_code == 422 and res.json()["detail"][0]["field"] == "CREDIT_TERM_RATIO"
+    )  # derived: computed
+    spec = app_client.get("/openapi.json").json()
+    props = spec["components"]["schemas"]["Application"]["properties"]
+    assert set(props) == {"SK_ID_CURR", *(s.name for s in app_bundle.schema.inputs)}

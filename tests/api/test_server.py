@@ -11,7 +11,7 @@ import time
 import httpx
 import pytest
 
-from api.main import example_record
+from core import ScoringService
 from tests.conftest import REPO
 
 
@@ -56,7 +56,7 @@ def test_real_server_answers(how, env, toy_bundle):
         base = f"http://127.0.0.1:{port}"
         health = httpx.get(f"{base}/health").json()
         assert health["bundle"]["name"] == "toy"
-        res = httpx.post(f"{base}/predict", json=example_record(toy_bundle))
+        res = httpx.post(f"{base}/predict", json=ScoringService(toy_bundle).example_record())
         assert res.status_code == 200 and res.json()["decision"] in ("ACCEPTED", "REFUSED")
         bad = httpx.post(f"{base}/predict", content=b"{", headers={"content-type": "application/json"})
         assert bad.status_code == 400

@@ -34,11 +34,15 @@ def test_schema_describes_features(toy_bundle):
     assert ext.kind == "numeric" and ext.domain_min == 0 and ext.domain_max == 1
     assert ext.description and ext.median is not None and ext.min <= ext.median <= ext.max
     gender = schema.get("CODE_GENDER")
-    assert gender.kind == "categorical" and gender.categories == ["F", "M"] and gender.mode == "F"
+    # allowed values are Home Credit's domain; those seen in training are kept apart
+    assert gender.kind == "categorical" and set(gender.categories) == {"F", "M", "XNA"} and gender.mode == "F"
+    assert gender.seen_categories == ["F", "M"]
     assert schema.get("FLAG_DOCUMENT_3").kind == "boolean"
-    # a name rule contradicted by the data is dropped: this bureau end date can be positive
-    assert schema.get("BUREAU_DAYS_CREDIT_ENDDATE_MAX").domain_max == 100_000
-    assert schema.get("DAYS_BIRTH").domain_max == pytest.approx(-18 * 365.25)
+    # bounds come from the registry, each with its rationale; a bureau end date can be in the future
+    end = schema.get("BUREAU_DAYS_CREDIT_ENDDATE_MAX")
+    assert end.domain_max == 36525 and end.info is not None and end.info.bounds_rationale
+    assert schema.get("DAYS_BIRTH").domain_max == -6575
+    assert schema.get("DAYS_BIRTH").info.label_fr == "Âge"
     ranks = sorted(f.importance_rank for f in schema.features)
     assert ranks == list(range(1, len(schema.features) + 1))
 
@@ -109,11 +113,18 @@ def test_legacy_bundle_reports_what_it_lacks(tmp_path):
     bundle = load_legacy_bundle(*(folder / f for f in LEGACY_FILES.values()))
     assert bundle.format == "legacy" and bundle.threshold == 0.5
     assert bundle.reference is None and bundle.validation is None
-    for missing in ("observed ranges", "allowed categories", "reference data", "labelled validation set"):
+    for missing in (
+        "observed ranges",
+        "categories seen in training",
+        "reference data",
+        "labelled validation set",
+    ):
         assert missing in bundle.unavailable
     spec = bundle.schema.get("EXT_SOURCE_1")
     assert spec.min is None and spec.median is None and (spec.domain_min, spec.domain_max) == (0, 1)
     assert bundle.schema.get("FLAG_DOCUMENT_3").kind == "boolean"
+    # the original API sent a null category as "__MISSING__": a property of the bundle
+    assert bundle.schema.missing_category == "__MISSING__"
     # load_bundle recognises a legacy folder too
     assert load_bundle(folder).format == "legacy"
 

@@ -32,10 +32,15 @@ def test_days_years_roundtrip():
 
 def test_labels_and_values():
     assert label("DAYS_BIRTH", "fr") == "Âge" and label("DAYS_BIRTH", "en") == "Age"
-    assert label("SOME_UNKNOWN", "en") == "SOME_UNKNOWN"
+    assert label("SOME_UNKNOWN", "en") == "Model variable 'SOME_UNKNOWN'"  # never a bare code
     assert format_value("DAYS_BIRTH", -365.25 * 30, "en") == "30.0 years"
     assert format_value("DAYS_BIRTH", -365.25 * 30, "fr") == "30,0 ans"
-    assert format_value("AMT_CREDIT", 1234567.0, "en") == "1,234,567"
+    assert format_value("AMT_CREDIT", 1234567.0, "en") == "1,234,567 €"
+    assert format_value("AMT_CREDIT", 1234567.0, "fr") == "1\u202f234\u202f567 €"
     assert format_value("FLAG_DOCUMENT_3", 1.0, "fr") == "oui"
-    assert format_value("EXT_SOURCE_1", None, "en") == "missing"
-    assert format_value("CODE_GENDER", "F", "en") == "F"
+    assert format_value("EXT_SOURCE_1", None, "en") == "not given"
+    assert format_value("CODE_GENDER", "F", "fr") == "Femme"
+    assert format_value("DAYS_EMPLOYED", 365243, "fr") == "sans emploi"
+    # a count is a number, never yes/no (FLAG_DOCUMENT_SUM was once read as a flag by its prefix)
+    assert format_value("FLAG_DOCUMENT_SUM", 3, "en") == "3"
+    assert format_value("PREV_INST_COUNT_LATE_SUM", 2.0, "fr") == "2"

@@ -32,18 +32,19 @@ def test_valid_record_passes(toy_record, toy_bundle):
         ("AMT_CREDIT", True, "expected a number, got the boolean true"),
         ("AMT_CREDIT", float("nan"), "NaN and infinity are not allowed"),
         ("AMT_CREDIT", float("inf"), "NaN and infinity are not allowed"),
-        ("AMT_CREDIT", -5.0, "impossible value -5.0: must be >= 0"),
+        ("AMT_CREDIT", -5.0, "impossible value -5.0: must be between 0 and .* an amount is positive"),
         ("AMT_CREDIT", [1], "expected a number"),
-        ("AMT_INCOME_TOTAL", 0, "impossible value 0"),
+        ("AMT_INCOME_TOTAL", -1, "impossible value -1"),
         ("EXT_SOURCE_2", 1.2, "must be between 0 and 1"),
         ("DAYS_BIRTH", -3000, "impossible age 8.2 years"),
         ("DAYS_BIRTH", -50_000, "impossible age 136.9 years"),
-        ("DAYS_EMPLOYED", 365243, "must be <= 0 .*sentinel 365243"),
+        ("DAYS_EMPLOYED", 400, "counted back from the application.*365243 means not employed"),
+        ("DAYS_EMPLOYED", -100.5, "must be a whole number, got -100.5"),
         ("CODE_GENDER", "X", "unknown category 'X': expected one of 'F', 'M'"),
         ("CODE_GENDER", 1, "expected a text category, got 1"),
         ("FLAG_DOCUMENT_3", 2, r"expected true/false \(or 0/1\), got 2"),
         ("FLAG_DOCUMENT_3", "yes", "expected true/false"),
-        ("PREV_RATIO_REFUSED", -0.1, "must be >= 0"),
+        ("PREV_RATIO_REFUSED", -0.1, "must be between 0 and 1"),
         ("SK_ID_CURR", -1, "positive integer"),
         ("SK_ID_CURR", "abc", "positive integer"),
     ],
@@ -59,7 +60,7 @@ def test_unknown_and_missing_fields(toy_record, toy_bundle):
     del record["AMT_ANNUITY"]
     errors = errors_of(record, toy_bundle.schema)
     assert errors == {
-        "SURPRISE": "unknown field: this model has no feature of that name",
+        "SURPRISE": "unknown field: this model has no input of that name",
         "AMT_ANNUITY": "missing field: send null if the value is unknown",
     }
 
@@ -71,10 +72,21 @@ def test_all_errors_reported_at_once(toy_record, toy_bundle):
 
 
 def test_nulls_accepted_and_id_optional(toy_record, toy_bundle):
-    record = {k: None for k in toy_record}
+    required = ["AMT_CREDIT", "AMT_ANNUITY", "AMT_INCOME_TOTAL", "DAYS_BIRTH"]
+    record = {k: (toy_record[k] if k in required else None) for k in toy_record}
     del record["SK_ID_CURR"]
     valid = validate_record(record, toy_bundle.schema)
-    assert valid.client_id is None and all(v is None for v in valid.values.values())
+    assert valid.client_id is None
+    assert [n for n, v in valid.values.items() if v is not None] == [
+        n for n in toy_bundle.schema.names if n in required
+    ]
+    assert set(valid.missing) == set(toy_bundle.schema.names) - set(required)
+
+
+def test_all_null_record_is_insufficient_data_naming_the_fields(toy_record, toy_bundle):
+    errors = errors_of({k: None for k in toy_record}, toy_bundle.schema)
+    assert set(errors) == {"AMT_CREDIT", "AMT_ANNUITY", "AMT_INCOME_TOTAL", "DAYS_BIRTH"}
+    assert all(p.startswith("insufficient data") for p in errors.values())
 
 
 def test_flags_accept_json_booleans_and_01(toy_record, toy_bundle):
@@ -125,16 +137,27 @@ def test_frame_reports_bad_rows_and_keeps_good_ones(toy_record, toy_bundle):
     frame = read_clients_csv(io.StringIO(text.replace("\nCOMMENT", "")))
     report = validate_frame(frame, toy_bundle.schema)
     assert report.n_rows == 5
-    assert report.invalid_rows == [2, 3, 5]
+    assert report.invalid_rows == [2, 3, 4, 5]
     problems = {(e.row, e.field): e.problem for e in report.errors}
     assert "expected a number, got the text 'abc'" in problems[(2, "AMT_CREDIT")]
     assert "between 0 and 1" in problems[(2, "EXT_SOURCE_2")]
     assert "unknown category 'Q'" in problems[(3, "CODE_GENDER")]
     assert "NaN and infinity" in problems[(5, "DAYS_BIRTH")]
-    assert list(report.features.index) == [1, 4]
-    assert report.client_ids.tolist() == [toy_record["SK_ID_CURR"], 4]
-    assert report.features.loc[4, "FLAG_DOCUMENT_3"] == 1.0
+    assert problems[(4, "AMT_ANNUITY")].startswith("insufficient data")
+    assert list(report.features.index) == [1]
+    assert report.client_ids.tolist() == [toy_record["SK_ID_CURR"]]
     assert report.ignored_columns == ["COMMENT"]
+
+
+def test_frame_flags_and_exact_ids(toy_record, toy_bundle):
+    rows = [
+        dict(toy_record, SK_ID_CURR=9007199254740993, FLAG_DOCUMENT_3="true"),
+        dict(toy_record, SK_ID_CURR=""),
+    ]
+    report = validate_frame(read_clients_csv(io.StringIO(csv_of(toy_bundle, rows))), toy_bundle.schema)
+    assert report.errors == []
+    assert report.features.loc[1, "FLAG_DOCUMENT_3"] == 1.0
+    assert report.client_ids.tolist() == [9007199254740993, None]  # exact, never through a float
 
 
 def test_frame_missing_columns_rejected_with_list(toy_bundle):

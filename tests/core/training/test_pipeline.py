@@ -12,6 +12,7 @@ import pytest
 from mlflow.tracking import MlflowClient
 
 import core
+import core.data.tables
 from core.cost import CostWeights, optimal_threshold
 from core.training.selection import select_features
 from core.training.tuning import cv_predictions
@@ -118,8 +119,12 @@ def test_demo_bundle_is_committed_and_synthetic():
     manifest = json.loads((REPO / "assets" / "demo_bundle" / "manifest.json").read_text())
     assert manifest["provenance"]["synthetic"] is True
     bundle = core.load_bundle(REPO / "assets" / "demo_bundle")
+    assert bundle.schema.contract == "application"
     assert 100 <= len(bundle.schema.names) <= 130
     assert sum(p.stat().st_size for p in (REPO / "assets" / "demo_bundle").iterdir()) < 8 * 2**20
     example = json.loads((REPO / "examples" / "input_example.json").read_text())
-    assert set(example) == {"SK_ID_CURR", *bundle.schema.names}
-    assert core.score_record(bundle, example).decision in ("ACCEPTED", "REFUSED")
+    assert set(example) == {"SK_ID_CURR", *(s.name for s in bundle.schema.inputs)}
+    assert example["SK_ID_CURR"] > core.data.tables.HOME_CREDIT_MAX_ID["SK_ID_CURR"]  # synthetic id
+    assert core.ScoringService(bundle).score(example).decision in ("ACCEPTED", "REFUSED")
+    # the model card reports quality without history and on real applicants
+    assert {"test", "test_no_history"} <= set(bundle.metrics)

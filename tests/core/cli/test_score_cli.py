@@ -11,6 +11,8 @@ from pathlib import Path
 import pandas as pd
 import pytest
 
+import core
+
 REPO = Path(__file__).resolve().parents[3]
 
 
@@ -40,9 +42,9 @@ def test_score_csv_reports_bad_rows_and_scores_the_rest(toy_bundle_dir, clients_
     assert "row 10: EXT_SOURCE_2: impossible value 1.7: must be between 0 and 1" in res.stderr
     assert "scored 28 of 30 clients; 2 rejected" in res.stderr
     scores = pd.read_csv(out)
-    assert list(scores.columns) == ["row", "SK_ID_CURR", "probability", "decision", "threshold"]
+    assert list(scores.columns) == core.TABLE_COLUMNS
     assert len(scores) == 28 and set(scores["decision"]) <= {"ACCEPTED", "REFUSED"}
-    assert "ignored unknown columns: NOTE" in res.stderr
+    assert "ignored 1 unknown column(s): NOTE" in res.stderr
 
 
 def test_score_explain_to_stdout(toy_bundle_dir, clients_csv):
