@@ -47,3 +47,33 @@ def test_no_pickle_loading_anywhere():
     ]:
         mods = imported_modules(path)
         assert not mods & {"pickle", "joblib", "dill", "cloudpickle"}, path
+
+
+def _core_imports(path: Path) -> set[str]:
+    tree = ast.parse(path.read_text(encoding="utf-8"))
+    out: set[str] = set()
+    for node in ast.walk(tree):
+        if isinstance(node, ast.ImportFrom) and node.module and node.module.startswith("core."):
+            out.add(node.module.split(".")[1])
+        elif isinstance(node, ast.Import):
+            out |= {a.name.split(".")[1] for a in node.names if a.name.startswith("core.")}
+    return out
+
+
+#: The flow: raw tables -> features -> serving (bundle, scoring service) -> training / command line.
+#: A package may import those before it in the flow, never those after it.
+LAYERS = {
+    "data": set(),
+    "features": {"data"},
+    "serving": {"data", "features"},
+    "training": {"data", "features", "serving"},
+    "cli": {"data", "features", "serving", "training"},
+}
+SHARED = {"config", "errors", "cost", "export"}
+
+
+@pytest.mark.parametrize("package", sorted(LAYERS))
+def test_core_packages_follow_the_flow(package):
+    for path in (REPO / "core" / package).rglob("*.py"):
+        used = _core_imports(path) - SHARED - {package}
+        assert used <= LAYERS[package], f"{path.relative_to(REPO)} imports {sorted(used - LAYERS[package])}"

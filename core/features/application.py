@@ -198,4 +198,4 @@ def application_rows(records: Sequence[Mapping[str, Any]]) -> pl.DataFrame:
         schema=CANONICAL,
         strict=False,
     )
-    return application_features(frame).collect()
+    return application_features(frame).collect(engine="in-memory")

@@ -20,6 +20,10 @@ from core.features.history import ZERO_WHEN_EMPTY, history_features
 log = logging.getLogger(__name__)
 
 __all__ = ["APP_CATEGORICAL", "build_features", "history_table", "to_pandas"]
+#: polars' streaming engine merges partial sums in an order that varies between runs, so a history
+#: aggregate could differ in its last bit from one run to the next; the in-memory engine, on inputs
+#: sorted by their keys, gives the same double every time (training, ``pad features``, a store).
+ENGINE = "in-memory"
 
 
 def _lazy(frame: pd.DataFrame | pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
@@ -68,7 +72,7 @@ def history_table(
         return base.collect()
     out = base.join(hist.with_columns(pl.col(ID).cast(pl.Int64)), on=ID, how="left")
     zero = [c for c in ZERO_WHEN_EMPTY if c in out.collect_schema().names()]
-    return out.with_columns(pl.col(zero).fill_null(0)).sort(ID).collect()
+    return out.with_columns(pl.col(zero).fill_null(0)).sort(ID).collect(engine=ENGINE)
 
 
 def build_features(
@@ -85,13 +89,12 @@ def build_features(
     apps = [lazy[n] for n in ("application_train", "application_test") if n in lazy]
     if not apps:
         raise ValueError("build_features needs application_train or application_test.")
-    app = application_features(pl.concat(apps, how="diagonal_relaxed"))
-    hist, _ = history_features(lazy)
-    if hist is not None:
-        app = app.join(hist.with_columns(pl.col(ID).cast(pl.Int64)), on=ID, how="left")
-        zero = [c for c in ZERO_WHEN_EMPTY if c in app.collect_schema().names()]
-        app = app.with_columns(pl.col(zero).fill_null(0))
-    frame = to_pandas(app.sort(ID).collect())
+    app = application_features(pl.concat(apps, how="diagonal_relaxed")).collect(engine=ENGINE)
+    # the history half is exactly what a client store materialises: the same call, the same plan
+    hist = history_table(lazy, app[ID])
+    if hist.width > 1:
+        app = app.join(hist, on=ID, how="left")
+    frame = to_pandas(app.sort(ID))
     log.info(
         "built %d features for %d clients in %.1fs",
         frame.shape[1] - 1,

@@ -173,10 +173,13 @@ class _Lineages(dict[str, Lineage]):
         return name
 
 
+#: A total order of instalment rows (the table has no key): every aggregation sees its rows in one
+#: order, so that sums and means are the same double on every run (see ``core.features.build.ENGINE``).
+_INST_ORDER = ["SK_ID_PREV", "NUM_INSTALMENT_NUMBER", "NUM_INSTALMENT_VERSION", "DAYS_INSTALMENT", "DAYS_ENTRY_PAYMENT", "AMT_INSTALMENT", "AMT_PAYMENT"]
+
+
 def _stat(expr: pl.Expr, stat: str) -> pl.Expr:
-    return {"MEAN": expr.mean(), "MIN": expr.min(), "MAX": expr.max(), "SUM": expr.sum(), "STD": expr.std()}[
-        stat
-    ]
+    return {"MEAN": expr.mean(), "MIN": expr.min(), "MAX": expr.max(), "SUM": expr.sum(), "STD": expr.std()}[stat]
 
 
 def _numeric(frame: pl.LazyFrame) -> list[str]:
@@ -194,7 +197,8 @@ def _no_sentinel(cols: Sequence[str]) -> list[pl.Expr]:
 def bureau_features(bureau: pl.LazyFrame, balance: pl.LazyFrame, lineage: _Lineages) -> pl.LazyFrame:
     """Credit Bureau history per client: monthly statuses per credit first, then per-client stats."""
     statuses = ["0", "1", "2", "3", "4", "5", "C", "X"]
-    per_credit = balance.group_by("SK_ID_BUREAU").agg(
+    balance = balance.sort("SK_ID_BUREAU", "MONTHS_BALANCE", "STATUS", nulls_last=True)
+    per_credit = balance.group_by("SK_ID_BUREAU", maintain_order=True).agg(
         pl.len().alias("BB_MONTHS_COUNT"),
         pl.col("MONTHS_BALANCE").min().alias("BB_MONTHS_MIN"),
         *[(pl.col("STATUS") == s).mean().alias(f"BB_STATUS_{s}_RATIO") for s in statuses],
@@ -202,7 +206,7 @@ def bureau_features(bureau: pl.LazyFrame, balance: pl.LazyFrame, lineage: _Linea
     )
     of = _raw("bureau", bureau)
     of.update({c: Lineage(f"credit:{c}") for c in per_credit.collect_schema().names() if c != "SK_ID_BUREAU"})
-    b = bureau.join(per_credit, on="SK_ID_BUREAU", how="left").with_columns(
+    b = bureau.sort(ID, "SK_ID_BUREAU").join(per_credit, on="SK_ID_BUREAU", how="left", maintain_order="left").with_columns(
         ratio(pl.col("AMT_CREDIT_SUM_DEBT"), pl.col("AMT_CREDIT_SUM")).alias("BUREAU_DEBT_RATIO"),
         (pl.col("DAYS_CREDIT_ENDDATE") - pl.col("DAYS_CREDIT")).alias("BUREAU_CREDIT_DURATION"),
         (pl.col("DAYS_ENDDATE_FACT") - pl.col("DAYS_CREDIT_ENDDATE")).alias("BUREAU_REAL_DELAY"),
@@ -226,7 +230,7 @@ def bureau_features(bureau: pl.LazyFrame, balance: pl.LazyFrame, lineage: _Linea
     ]
     active = (
         b.filter(pl.col("CREDIT_ACTIVE") == "Active")
-        .group_by(ID)
+        .group_by(ID, maintain_order=True)
         .agg(
             pl.len().alias(lineage.own("BUREAU_ACTIVE_COUNT")),
             *lineage.aggs(active_cols, "BUREAU_ACTIVE_", "bureau_active", ("MEAN", "MAX", "SUM"), of=of),
@@ -234,13 +238,13 @@ def bureau_features(bureau: pl.LazyFrame, balance: pl.LazyFrame, lineage: _Linea
     )
     recent = (
         b.filter(pl.col("DAYS_CREDIT") > -730)
-        .group_by(ID)
+        .group_by(ID, maintain_order=True)
         .agg(
             pl.len().alias(lineage.own("BUREAU_RECENT_COUNT")),
             pl.col("BUREAU_IS_OVERDUE").sum().alias(lineage.own("BUREAU_RECENT_OVERDUE_COUNT")),
         )
     )
-    main = b.group_by(ID).agg(
+    main = b.group_by(ID, maintain_order=True).agg(
         pl.len().alias(lineage.own("BUREAU_COUNT")),
         *lineage.aggs(_numeric(b), "BUREAU_", "bureau", of=of),
         *[
@@ -248,11 +252,11 @@ def bureau_features(bureau: pl.LazyFrame, balance: pl.LazyFrame, lineage: _Linea
             for t in _CREDIT_TYPES
         ],
     )
-    return main.join(active, on=ID, how="left").join(recent, on=ID, how="left")
+    return main.join(active, on=ID, how="left", maintain_order="left").join(recent, on=ID, how="left", maintain_order="left")
 
 
 def _per_loan_installments(inst: pl.LazyFrame, lineage: _Lineages, of: dict[str, Lineage]) -> pl.LazyFrame:
-    i = inst.with_columns(
+    i = inst.sort(_INST_ORDER, nulls_last=True).with_columns(
         (pl.col("DAYS_ENTRY_PAYMENT") - pl.col("DAYS_INSTALMENT")).alias("INST_DAYSLATE"),
         (pl.col("AMT_INSTALMENT") - pl.col("AMT_PAYMENT")).alias("INST_PAYMENTDIFF"),
         ratio(pl.col("AMT_PAYMENT"), pl.col("AMT_INSTALMENT")).alias("INST_PAYMENTRATIO"),
@@ -274,7 +278,7 @@ def _per_loan_installments(inst: pl.LazyFrame, lineage: _Lineages, of: dict[str,
         "INST_PAYMENTRATIO",
     ]
     per_loan = _Lineages()
-    out = i.group_by("SK_ID_PREV").agg(
+    out = i.group_by("SK_ID_PREV", maintain_order=True).agg(
         pl.len().alias(per_loan.own("INST_COUNT", "loan:INST_COUNT")),
         *per_loan.aggs(cols, "INST_", "loan", ("MIN", "MAX", "MEAN", "SUM"), of=src),
         (pl.col("INST_DAYSLATE") > 0).sum().alias(per_loan.own("INST_COUNT_LATE", "loan:INST_COUNT_LATE")),
@@ -295,7 +299,8 @@ def _per_loan_installments(inst: pl.LazyFrame, lineage: _Lineages, of: dict[str,
 def _per_loan_pos(pos: pl.LazyFrame, of: dict[str, Lineage]) -> pl.LazyFrame:
     per_loan = _Lineages()
     src = _raw("pos", pos)
-    out = pos.group_by("SK_ID_PREV").agg(
+    pos = pos.sort("SK_ID_PREV", "MONTHS_BALANCE", "CNT_INSTALMENT", "SK_DPD", nulls_last=True)
+    out = pos.group_by("SK_ID_PREV", maintain_order=True).agg(
         pl.len().alias(per_loan.own("POS_COUNT", "loan:POS_COUNT")),
         pl.col("MONTHS_BALANCE").max().alias(per_loan.own("POS_MONTHS_MAX", "loan:POS_MONTHS_MAX")),
         pl.col("MONTHS_BALANCE").min().alias(per_loan.own("POS_MONTHS_MIN", "loan:POS_MONTHS_MIN")),
@@ -318,7 +323,7 @@ def _per_loan_pos(pos: pl.LazyFrame, of: dict[str, Lineage]) -> pl.LazyFrame:
 
 
 def _per_loan_cards(cc: pl.LazyFrame, of: dict[str, Lineage]) -> pl.LazyFrame:
-    c = cc.with_columns(
+    c = cc.sort("SK_ID_PREV", "MONTHS_BALANCE", "AMT_BALANCE", nulls_last=True).with_columns(
         ratio(
             pl.col("AMT_BALANCE"),
             pl.when(pl.col("AMT_CREDIT_LIMIT_ACTUAL") > 0).then(pl.col("AMT_CREDIT_LIMIT_ACTUAL")),
@@ -335,7 +340,7 @@ def _per_loan_cards(cc: pl.LazyFrame, of: dict[str, Lineage]) -> pl.LazyFrame:
         "CNT_DRAWINGS_ATM_CURRENT", "CNT_DRAWINGS_CURRENT", "SK_DPD", "SK_DPD_DEF", "CC_UTILIZATION", "CC_OVER_LIMIT",
     ]  # fmt: skip
     per_loan = _Lineages()
-    out = c.group_by("SK_ID_PREV").agg(
+    out = c.group_by("SK_ID_PREV", maintain_order=True).agg(
         pl.len().alias(per_loan.own("CC_COUNT", "loan:CC_COUNT")),
         *per_loan.aggs(cols, "CC_", "loan", ("MEAN", "MAX", "MIN", "STD"), of=src),
     )
@@ -356,7 +361,8 @@ def previous_features(
     ]
     of = _raw("previous", prev)
     p = (
-        prev.with_columns(*_no_sentinel(days))
+        prev.sort(ID, "SK_ID_PREV")
+        .with_columns(*_no_sentinel(days))
         .with_columns(
             ratio(
                 pl.col("AMT_CREDIT"), pl.when(pl.col("AMT_APPLICATION") > 0).then(pl.col("AMT_APPLICATION"))
@@ -366,13 +372,13 @@ def previous_features(
             ).alias("PREV_CREDIT_TO_GOODSPRICE"),
             (pl.col("DAYS_FIRST_DUE") - pl.col("DAYS_DECISION")).alias("PREV_DECISION_TO_FIRST_DUE"),
         )
-        .join(_per_loan_pos(pos, of), on="SK_ID_PREV", how="left")
-        .join(_per_loan_installments(inst, lineage, of), on="SK_ID_PREV", how="left")
-        .join(_per_loan_cards(cc, of), on="SK_ID_PREV", how="left")
+        .join(_per_loan_pos(pos, of), on="SK_ID_PREV", how="left", maintain_order="left")
+        .join(_per_loan_installments(inst, lineage, of), on="SK_ID_PREV", how="left", maintain_order="left")
+        .join(_per_loan_cards(cc, of), on="SK_ID_PREV", how="left", maintain_order="left")
     )
     for c in ("PREV_CREDIT_TO_APPLICATION", "PREV_CREDIT_TO_GOODSPRICE", "PREV_DECISION_TO_FIRST_DUE"):
         of[c] = Lineage(f"previous:{c}")
-    agg = p.group_by(ID).agg(
+    agg = p.group_by(ID, maintain_order=True).agg(
         pl.len().alias(lineage.own("PREV_COUNT")),
         *lineage.aggs(_numeric(p), "PREV_", "previous", of=of),
         *[
@@ -387,8 +393,9 @@ def previous_features(
         (pl.col("NAME_CONTRACT_STATUS") == "Approved").mean().alias(lineage.own("PREV_RATIO_APPROVED")),
     )
     recent = (
-        inst.filter(pl.col("DAYS_INSTALMENT") > -365)
-        .group_by(ID)
+        inst.sort(_INST_ORDER, nulls_last=True)
+        .filter(pl.col("DAYS_INSTALMENT") > -365)
+        .group_by(ID, maintain_order=True)
         .agg(
             ((pl.col("DAYS_ENTRY_PAYMENT") - pl.col("DAYS_INSTALMENT")) > 0)
             .mean()
@@ -398,7 +405,7 @@ def previous_features(
             .alias(lineage.own("INST_RECENT_PAYMENTDIFF_SUM")),
         )
     )
-    return agg.join(recent, on=ID, how="left")
+    return agg.join(recent, on=ID, how="left", maintain_order="left")
 
 
 def empty_table(table: str) -> pl.LazyFrame:
@@ -434,7 +441,7 @@ def history_features(tables: dict[str, pl.LazyFrame]) -> tuple[pl.LazyFrame | No
         return None, {}
     out = parts[0]
     for part in parts[1:]:
-        out = out.join(part, on=ID, how="full", coalesce=True)
+        out = out.join(part, on=ID, how="full", coalesce=True, maintain_order="left_right")
     return out, dict(lineage)
 
 

@@ -1,0 +1,60 @@
+"""The scoring contract is frozen: the golden corpus gives exactly the recorded outputs through the
+service, the API and the command line. A change here is made on purpose (see corpus.py)."""
+
+from __future__ import annotations
+
+import io
+import json
+
+import pandas as pd
+import pytest
+
+from core import CONTRACT_VERSION, DEMO_BUNDLE_DIR, TABLE_COLUMNS, load_bundle
+from tests.golden.corpus import EXPECTED, outputs, strip_latency
+
+HOW = "regenerate with `python -m tests.golden.corpus` on purpose, and bump core.CONTRACT_VERSION if the contract changed"
+
+
+@pytest.fixture(scope="module")
+def expected() -> dict:
+    return json.loads(EXPECTED.read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="module")
+def actual(tmp_path_factory) -> dict:
+    return strip_latency(outputs(work=tmp_path_factory.mktemp("golden")))
+
+
+def test_corpus_matches_the_shipped_bundle_and_contract(expected):
+    assert expected["contract_version"] == CONTRACT_VERSION, HOW
+    assert expected["bundle_version"] == load_bundle(DEMO_BUNDLE_DIR).version, (
+        f"the demo bundle changed: {HOW}"
+    )
+
+
+@pytest.mark.parametrize("channel", ["service", "api_predict", "api_batch", "cli"])
+def test_each_channel_gives_the_recorded_outputs(expected, actual, channel):
+    assert actual["inputs"] == expected["inputs"], "the corpus inputs changed: " + HOW
+    assert actual[channel] == expected[channel], f"{channel} output changed: {HOW}"
+
+
+def test_channels_agree_with_each_other(actual):
+    """The same input gives the same values from the service, the API and the command line."""
+    service, api = actual["service"], actual["api_predict"]
+    for s, a in zip(service, api, strict=True):
+        if "errors" in s:
+            assert a["status"] == 422 and a["body"]["detail"] == s["errors"]
+        else:
+            assert a["status"] == 200 and a["body"] == s
+    cli = pd.read_csv(
+        io.StringIO(actual["cli"]["stdout"]), dtype={"SK_ID_CURR": str}, float_precision="round_trip"
+    )
+    batch = actual["api_batch"]["results"]
+    assert list(cli.columns[: len(TABLE_COLUMNS)]) == TABLE_COLUMNS
+    assert cli["SK_ID_CURR"].tolist() == [str(r["SK_ID_CURR"]) for r in batch]  # exact ids, as text
+    scored = [s for s in service if "errors" not in s]
+    assert (
+        [r["probability"] for r in batch] == [s["probability"] for s in scored] == cli["probability"].tolist()
+    )
+    assert [r["decision"] for r in batch] == [s["decision"] for s in scored] == cli["decision"].tolist()
+    assert "9007199254740993" in cli["SK_ID_CURR"].tolist()  # never through a float
