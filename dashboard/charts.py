@@ -8,6 +8,8 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
+from core.features.registry import NO_HISTORY
+
 ACCEPTED, REFUSED, NEUTRAL, INK = "#0072B2", "#D55E00", "#8C96A0", "#1B1F24"
 TOWARD_DEFAULT, TOWARD_REPAYMENT = REFUSED, ACCEPTED
 _LAYOUT = {
@@ -16,6 +18,29 @@ _LAYOUT = {
     "plot_bgcolor": "white",
     "margin": {"l": 10, "r": 10, "t": 40, "b": 10},
 }
+
+
+def wrap(text: str, width: int = 32) -> str:
+    """A long label on several lines (plotly breaks lines at ``<br>``), so that narrow charts keep it whole."""
+    words, lines, line = text.split(), [], ""
+    for word in words:
+        if line and len(line) + 1 + len(word) > width:
+            lines.append(line)
+            line = word
+        else:
+            line = f"{line} {word}".strip()
+    lines.append(line)
+    return "<br>".join(lines)
+
+
+def _unique(names: list[str]) -> list[str]:
+    """Category names made distinct (plotly merges bars of equal names) without changing what is read."""
+    seen: dict[str, int] = {}
+    out = []
+    for name in names:
+        seen[name] = seen.get(name, -1) + 1
+        out.append(name + "\u200b" * seen[name])
+    return out
 
 
 def _style(fig: go.Figure, title: str, height: int = 320) -> go.Figure:
@@ -63,6 +88,23 @@ def risk_gauge(
     return fig
 
 
+def group_rows(contributions: pd.DataFrame, names: list[str], *, into: str = NO_HISTORY) -> pd.DataFrame:
+    """Contributions with the rows of ``names`` summed into one row ``into`` (value None), by |shap| desc.
+
+    A new applicant's unknown history is one fact: its many features make one bar, as in the reasons.
+    """
+    grouped = contributions["feature"].isin(names)
+    if not grouped.any():
+        return contributions
+    row = pd.DataFrame(
+        {"feature": [into], "value": [None], "shap": [float(contributions.loc[grouped, "shap"].sum())],
+         "percentile": [None]}
+    )  # fmt: skip
+    out = pd.concat([contributions[~grouped], row], ignore_index=True)
+    order = np.argsort(-np.abs(out["shap"].to_numpy()), kind="stable")
+    return out.iloc[order].reset_index(drop=True)
+
+
 def waterfall(
     contributions: pd.DataFrame,
     base_value: float,
@@ -73,14 +115,18 @@ def waterfall(
     others_label: str,
     base_label: str,
     total_label: str,
+    fmt: Callable[[float], str] = "{:.2f}".format,
 ) -> go.Figure:
-    """Local SHAP waterfall in log-odds, from the average score to the client's: top features, the rest grouped."""
+    """Local SHAP waterfall in log-odds, from the average score to the client's: top features, the rest grouped.
+
+    ``fmt`` writes a log-odds number for the reader (e.g. '−0,40' in French); long labels are wrapped.
+    """
     head = contributions.head(top)
     rest = float(contributions["shap"].iloc[top:].sum())
     deltas = [*head["shap"].tolist(), rest]
     raw = base_value + sum(deltas)
-    names = [*[labels.get(f, f) for f in head["feature"]], others_label, total_label]
-    texts = [f"{d:+.2f}" for d in deltas] + [f"{raw:.2f}"]
+    names = _unique([wrap(labels.get(f, f), 40) for f in head["feature"]] + [others_label, total_label])
+    texts = [("+" if d >= 0 else "−") + fmt(abs(d)) for d in deltas] + [fmt(raw)]
     fig = go.Figure(
         go.Waterfall(
             orientation="h", y=names, x=[*deltas, 0.0], base=base_value,
@@ -93,17 +139,19 @@ def waterfall(
         autorange="reversed"
     )  # the biggest contribution on top, the client's score at the bottom
     fig.add_vline(x=base_value, line={"color": INK, "dash": "dot", "width": 1})
-    fig.add_annotation(
+    ends = base_value + np.cumsum([0.0, *deltas])  # where each bar starts or ends
+    pad = 0.18 * max(float(ends.max() - ends.min()), 1e-6)  # room for the texts outside the bars
+    lo, hi = float(ends.min()) - pad, float(ends.max()) + pad
+    fig.add_annotation(  # anchored on the side with room, so that a narrow chart never cuts it
         x=base_value,
         y=1,
         yref="paper",
-        text=f"{base_label} {base_value:.2f}",
+        text=f"{base_label} {fmt(base_value)}",
         showarrow=False,
         yanchor="bottom",
+        xanchor="right" if base_value > (lo + hi) / 2 else "left",
     )
-    ends = base_value + np.cumsum([0.0, *deltas])  # where each bar starts or ends
-    pad = 0.18 * max(float(ends.max() - ends.min()), 1e-6)  # room for the texts outside the bars
-    fig.update_xaxes(range=[float(ends.min()) - pad, float(ends.max()) + pad])
+    fig.update_xaxes(range=[lo, hi])
     return _style(fig, title, height=80 + 34 * len(names))
 
 
@@ -136,7 +184,11 @@ def population(
         fig.add_trace(go.Bar(x=shares.to_numpy(), y=shares.index, orientation="h", marker={"color": colors}))
         fig.update_xaxes(tickformat=".0%")
     fig.update_layout(showlegend=False, bargap=0.05)
-    return _style(fig, title, height=230)
+    text = wrap(title, 34)
+    extra = 18 * text.count("<br>")  # room for a title on several lines
+    fig = _style(fig, text, height=230 + extra)
+    fig.update_layout(margin={"t": 40 + extra})
+    return fig
 
 
 def score_distribution(
@@ -251,7 +303,7 @@ def importance_bar(
     fig = go.Figure(
         go.Bar(
             x=head["mean_abs_shap"],
-            y=[labels.get(f, f) for f in head["feature"]],
+            y=_unique([wrap(labels.get(f, f), 40) for f in head["feature"]]),
             orientation="h",
             marker={"color": ACCEPTED},
         )
@@ -283,7 +335,9 @@ def beeswarm(
             marker={"size": 4, "color": rank, "colorscale": [[0, ACCEPTED], [0.5, "#E8E8E8"], [1, REFUSED]], "cmin": 0, "cmax": 1, "showscale": i == 0, "colorbar": {"title": scale[0], "tickvals": [0, 1], "ticktext": list(scale[1:]), "thickness": 12, "len": 0.6}},
             name=labels.get(feature, feature), hoverinfo="skip", showlegend=False,
         ))  # fmt: skip
-    fig.update_yaxes(tickvals=list(range(len(features))), ticktext=[labels.get(f, f) for f in features[::-1]])
+    fig.update_yaxes(
+        tickvals=list(range(len(features))), ticktext=[wrap(labels.get(f, f), 40) for f in features[::-1]]
+    )
     fig.update_xaxes(title=x_label, zeroline=True, zerolinewidth=2)
     return _style(fig, title, height=80 + 28 * len(features))
 

@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import pandas as pd
 import streamlit as st
 
 import core
-from core.serving.presentation import label
+from core.serving.validation import INSUFFICIENT
 from dashboard import resources
 from dashboard.i18n import t
 from dashboard.state import LANG, init_state, lang
@@ -41,10 +42,44 @@ def decision_badge(decision: str) -> None:
         st.markdown(f"### :blue-background[:material/check_circle: {t('accepted')}]\n{t('accepted_hint')}")
 
 
-def field_errors(errors: Sequence[core.FieldError]) -> None:
-    """Every field problem of a record, with the feature's human label."""
-    lines = "\n".join(f"- **{label(e.field, lang())}** (`{e.field}`): {e.problem}" for e in errors)  # type: ignore[arg-type]
-    st.error(f"{t('form_invalid', n=len(errors))}\n\n{lines}")
+def problem_text(problem: str) -> str:
+    """A validation problem for people: the core's text, the usual ones in the interface language."""
+    return t("field_required") if problem == INSUFFICIENT else problem
+
+
+def field_label(name: str, schema: core.FeatureSchema | None = None) -> str:
+    """The label of a field or feature in the interface language (never its column name)."""
+    if name == "SK_ID_CURR":
+        return t("col_client")
+    if name.startswith("("):  # "(record)", "(file)": not a field
+        return t("whole_record")
+    return core.label(name, lang(), schema)  # type: ignore[arg-type]
+
+
+def field_errors(errors: Sequence[core.FieldError], schema: core.FeatureSchema | None = None) -> None:
+    """Every field problem of a record, each naming the field by its label."""
+    lines = "\n".join(f"- **{field_label(e.field, schema)}** : {problem_text(e.problem)}" for e in errors)
+    if lang() == "en":
+        lines = lines.replace("** : ", "**: ")
+    st.error(f"{t('form_invalid', n=len(errors))}\n\n{lines}", icon=":material/error:")
+
+
+def needed_columns(schema: core.FeatureSchema) -> list[str]:
+    """Columns a file must have: the required fields (application) or every feature (feature contract)."""
+    if schema.contract == "application":
+        return [s.name for s in schema.fields if s.required]
+    return list(schema.names)
+
+
+def file_rejected(schema: core.FeatureSchema, frame: pd.DataFrame | None, exc: Exception) -> None:
+    """Why a whole file is refused; missing columns by label, with the column name to add to the file."""
+    missing = [] if frame is None else [c for c in needed_columns(schema) if c not in frame.columns]
+    if not missing:
+        st.error(f"{t('batch_file_rejected')} {exc}", icon=":material/error:")
+        return
+    lines = "\n".join(f"- {field_label(c, schema)} — {t('column_named', col=c)}" for c in missing[:30])
+    more = f"\n- … ({len(missing)})" if len(missing) > 30 else ""
+    st.error(f"{t('batch_file_missing', n=len(missing))}\n\n{lines}{more}", icon=":material/error:")
 
 
 def chart_alt(text: str) -> None:

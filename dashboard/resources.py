@@ -1,7 +1,8 @@
-"""Cached heavy objects: the bundle and its explainer (shared across sessions), derived tables."""
+"""Cached heavy objects: the bundle and its scoring service (shared across sessions), derived tables."""
 
 from __future__ import annotations
 
+import numpy as np
 import pandas as pd
 import streamlit as st
 
@@ -24,14 +25,19 @@ def bundle() -> core.Bundle:
 
 
 @st.cache_resource(show_spinner=False)
-def _explainer(version: str, _bundle: core.Bundle) -> core.Explainer:
-    return core.Explainer(_bundle)
+def _service(version: str, _bundle: core.Bundle) -> core.ScoringService:
+    return core.ScoringService(_bundle)
+
+
+def service() -> core.ScoringService:
+    """The scoring service of the bundle (thread-safe after construction, built once per bundle)."""
+    b = bundle()
+    return _service(version_key(), b)
 
 
 def explainer() -> core.Explainer:
-    """The explainer of the bundle (thread-safe, computed once)."""
-    b = bundle()
-    return _explainer(f"{b.source}|{b.version}", b)
+    """The service's explainer: global SHAP, importance, dependence and percentiles."""
+    return service().explainer
 
 
 @st.cache_data(show_spinner=False)
@@ -51,8 +57,6 @@ def cost_tables(
     version: str, y: tuple[int, ...], p: tuple[float, ...], fn: float, fp: float
 ) -> tuple[pd.DataFrame, pd.DataFrame, float]:
     """Cost curve, bootstrap band and optimal threshold for labelled predictions and cost weights."""
-    import numpy as np
-
     weights = core.CostWeights(fn=fn, fp=fp)
     ya, pa = np.asarray(y), np.asarray(p)
     curve = core.cost_curve(ya, pa, weights)
@@ -61,6 +65,6 @@ def cost_tables(
 
 
 def version_key() -> str:
-    """Hashable key of the loaded bundle for cache_data."""
+    """Hashable key of the loaded bundle for the caches."""
     b = bundle()
     return f"{b.source}|{b.version}"

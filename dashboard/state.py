@@ -7,10 +7,13 @@ from typing import Any
 import streamlit as st
 
 LANG = "lang"
-FORM_PREFIX = "form__"  # widget keys of the scoring form: FORM_PREFIX + feature name
-LOOKUP_ID = "lookup_id"
-LAST_EXPLANATION = "last_explanation"
-LAST_ERRORS = "last_errors"
+FORM_PREFIX = "form__"  # widget keys of the scoring form: FORM_PREFIX + field name
+LOOKUP_ID = "lookup_id"  # the id chosen in the look-up box (not yet loaded)
+CLIENT_ID = "form_client_id"  # the client whose application the form holds (None: a new application)
+LOADED_RECORD = "form_loaded_record"  # that client's record as loaded (exact values of untouched fields)
+LAST_RESULT = "last_result"  # core.ScoringResult of the last submission
+LAST_ERRORS = "last_errors"  # core.FieldError list of the last submission
+PREVIOUS_PROBABILITY = "previous_probability"  # the score before the last what-if change
 BATCH_RESULT = "batch_result"
 BATCH_FILE = "batch_file_digest"
 THRESHOLD = "threshold_value"
@@ -20,8 +23,11 @@ COST_FP = "cost_fp"
 DEFAULTS: dict[str, Any] = {
     LANG: "fr",
     LOOKUP_ID: None,
-    LAST_EXPLANATION: None,
+    CLIENT_ID: None,
+    LOADED_RECORD: None,
+    LAST_RESULT: None,
     LAST_ERRORS: None,
+    PREVIOUS_PROBABILITY: None,
     BATCH_RESULT: None,
     BATCH_FILE: None,
 }

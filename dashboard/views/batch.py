@@ -1,9 +1,10 @@
-"""Batch scoring of a CSV: row-level validation report, scores, reasons, charts, safe download."""
+"""Batch scoring of a CSV of applications: row-level validation report, scores, reasons, the contract's table."""
 
 from __future__ import annotations
 
 import hashlib
 import io
+from typing import Any
 
 import numpy as np
 import pandas as pd
@@ -11,145 +12,176 @@ import streamlit as st
 
 import core
 from dashboard import charts, forms, resources
-from dashboard.components import chart_alt, page_setup
+from dashboard.components import (
+    chart_alt,
+    field_label,
+    file_rejected,
+    needed_columns,
+    page_setup,
+    problem_text,
+)
 from dashboard.i18n import pct, t
 from dashboard.state import BATCH_FILE, BATCH_RESULT, lang
 
 CHUNK = 1000
 
 
-def _template(bundle: core.Bundle) -> bytes:
-    row = {"SK_ID_CURR": 100001, **forms.default_values(bundle.schema)}
-    return core.to_safe_csv(pd.DataFrame([row]))
+def _labelled_warnings(batch: core.BatchScoring, schema: core.FeatureSchema) -> dict[int, str]:
+    by_row: dict[int, list[str]] = {}
+    for w in batch.warnings:
+        by_row.setdefault(w.row, []).append(f"{field_label(w.field, schema)} : {w.problem}")
+    return {row: " | ".join(items) for row, items in by_row.items()}
 
 
-def _score(bundle: core.Bundle, frame: pd.DataFrame) -> dict:
-    """Score in chunks (progress bar); keep results, errors and reasons."""
-    explainer = resources.explainer()
-    parts, errors, warnings, ignored = [], [], [], []
+def _score(bundle: core.Bundle, service: core.ScoringService, frame: pd.DataFrame) -> dict[str, Any]:
+    """Score in chunks (progress bar): the contract's table (the download) and the report for people."""
+    tables, errors, warnings = [], [], {}
+    ignored: list[str] = []
+    absent: list[str] = []
     progress = st.progress(0.0, text=t("batch_progress", done=0, total=len(frame)))
     for start in range(0, len(frame), CHUNK):
-        chunk = frame.iloc[start : start + CHUNK]
-        batch = core.score_table(bundle, chunk, first_row=start + 1)
-        reasons = explainer.reasons_for_frame(batch.features, top_k=3)
-        res = batch.results.drop(columns=["model_version"]).copy()
-        res["top_reasons_default"] = [" | ".join(r.text(lang()) for r in up) for up, _ in reasons]
-        res["top_reasons_repayment"] = [" | ".join(r.text(lang()) for r in down) for _, down in reasons]
-        parts.append(res)
+        batch = service.score_frame(frame.iloc[start : start + CHUNK], first_row=start + 1, explain=True)
+        tables.append(
+            core.results_table(batch, bundle.schema, bundle_version=bundle.version, lang=lang())  # type: ignore[arg-type]
+        )
         errors.append(batch.errors_frame())
-        warnings += batch.warnings
-        ignored = batch.ignored_columns
+        warnings.update(_labelled_warnings(batch, bundle.schema))
+        ignored, absent = batch.ignored_columns, batch.absent_columns
         done = min(start + CHUNK, len(frame))
-        progress.progress(done / len(frame), text=t("batch_progress", done=done, total=len(frame)))
+        progress.progress(done / max(len(frame), 1), text=t("batch_progress", done=done, total=len(frame)))
     progress.empty()
-    return {
-        "results": pd.concat(parts, ignore_index=True) if parts else pd.DataFrame(),
-        "errors": pd.concat(errors, ignore_index=True)
+    table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=core.TABLE_COLUMNS)
+    report = (
+        pd.concat(errors, ignore_index=True)
         if errors
-        else pd.DataFrame(columns=["row", "field", "problem", "value"]),
-        "n_warnings": len(warnings),
+        else pd.DataFrame(columns=["row", "field", "problem", "value"])
+    )
+    return {
+        "table": table,
+        "download": core.to_safe_csv(table),
+        "errors": report,
+        "warnings": warnings,
         "ignored": ignored,
+        "absent": absent,
         "n_rows": len(frame),
     }
 
 
-def _show(bundle: core.Bundle, out: dict) -> None:
-    results, errors = out["results"], out["errors"]
+def _report(schema: core.FeatureSchema, errors: pd.DataFrame) -> pd.DataFrame:
+    """The rejected rows for people: the field by its label, the problem in words."""
+    return pd.DataFrame(
+        {
+            t("col_row"): errors["row"].astype(int),
+            t("col_field"): [field_label(f, schema) for f in errors["field"]],
+            t("col_problem"): [problem_text(p) for p in errors["problem"]],
+            t("col_value"): errors["value"],
+        }
+    )
+
+
+def _shown(table: pd.DataFrame, warnings: dict[int, str]) -> pd.DataFrame:
+    """The results for people: probability in %, decision and history in words, warnings with labels."""
+    shown = table.drop(columns=["threshold", "bundle_version"], errors="ignore").copy()
+    shown["probability"] = (shown["probability"].astype(float) * 100).round(1)
+    shown["decision"] = shown["decision"].map({"ACCEPTED": t("accepted"), "REFUSED": t("refused")})
+    shown["history"] = shown["history"].map(
+        {"known": t("history_known_word"), "none": t("history_none_word"), "not_applicable": "—"}
+    )
+    shown["warnings"] = [warnings.get(int(r), "") for r in shown["row"]]
+    if not shown["warnings"].astype(bool).any():
+        shown = shown.drop(columns=["warnings"])
+    if (table["history"] == "not_applicable").all():
+        shown = shown.drop(columns=["history"])
+    return shown
+
+
+def _columns() -> dict[str, Any]:
+    return {
+        "row": st.column_config.NumberColumn(t("col_row"), width="small"),
+        "SK_ID_CURR": st.column_config.NumberColumn(t("col_client"), format="%d", width="small"),
+        "probability": st.column_config.ProgressColumn(
+            t("probability") + " (%)", min_value=0, max_value=100, format="localized"
+        ),
+        "decision": st.column_config.TextColumn(t("decision"), width="small"),
+        "history": st.column_config.TextColumn(t("col_history"), width="small"),
+        "warnings": st.column_config.TextColumn(t("col_warnings"), width="medium"),
+        "reasons_toward_default": st.column_config.TextColumn(t("toward_default"), width="large"),
+        "reasons_toward_repayment": st.column_config.TextColumn(t("toward_repayment"), width="large"),
+    }
+
+
+def _show(bundle: core.Bundle, out: dict[str, Any]) -> None:
+    table, errors = out["table"], out["errors"]
     n_bad = errors["row"].nunique() if len(errors) else 0
-    accepted = float((results["decision"] == "ACCEPTED").mean()) if len(results) else 0.0
+    accepted = float((table["decision"] == "ACCEPTED").mean()) if len(table) else 0.0
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(t("batch_rows"), out["n_rows"])
-    c2.metric(t("batch_scored"), len(results))
+    c2.metric(t("batch_scored"), len(table))
     c3.metric(t("batch_rejected"), n_bad)
     c4.metric(t("acceptance_rate"), pct(accepted, 0))
+    used = {s.name for s in bundle.schema.used_inputs()}
+    absent = [c for c in out["absent"] if c in used]
+    if absent:
+        names = ", ".join(field_label(c, bundle.schema) for c in absent)
+        st.warning(t("batch_absent", n=len(absent), fields=names), icon=":material/warning:")
     if out["ignored"]:
-        st.info(t("batch_ignored", cols=", ".join(out["ignored"])))
+        st.info(t("batch_ignored", n=len(out["ignored"]), cols=", ".join(out["ignored"][:20])))
     if len(errors):
         st.error(t("batch_errors", n=n_bad))
-        st.dataframe(
-            errors.rename(
-                columns={
-                    "row": t("col_row"),
-                    "field": t("col_field"),
-                    "problem": t("col_problem"),
-                    "value": t("col_value"),
-                }
-            ),
-            hide_index=True,
-            width="stretch",
-        )
-    if not len(results):
+        st.dataframe(_report(bundle.schema, errors), hide_index=True, width="stretch")
+    if not len(table):
         st.warning(t("batch_nothing"))
         return
     st.markdown(f"#### {t('batch_results')}")
     head, button = st.columns([3, 1], vertical_alignment="center")
     head.caption(t("batch_threshold", th=pct(bundle.threshold)))
     button.download_button(
-        t("batch_download"),
-        core.to_safe_csv(results),
-        file_name="scores.csv",
-        mime="text/csv",
-        type="primary",
-        icon=":material/download:",
-        width="stretch",
-    )
+        t("batch_download"), out["download"], file_name="scores.csv", mime="text/csv", type="primary",
+        icon=":material/download:", width="stretch",
+    )  # fmt: skip
+    proba = table["probability"].to_numpy(dtype=float)
     fig = charts.score_distribution(
-        results["probability"].to_numpy(),
-        bundle.threshold,
-        title=t("batch_distribution"),
-        x_label=t("probability"),
+        proba, bundle.threshold, title=t("batch_distribution"), x_label=t("probability"),
         names=(t("accepted"), t("refused")),
-    )
+    )  # fmt: skip
     st.plotly_chart(fig, width="stretch")
     chart_alt(
         t(
             "batch_distribution_alt",
-            n=len(results),
+            n=len(table),
             acc=pct(accepted, 0),
             th=pct(bundle.threshold),
-            median=pct(float(np.median(results["probability"]))),
+            median=pct(float(np.median(proba))),
         )
     )
-    st.dataframe(_shown(results), hide_index=True, width="stretch", column_config=_columns())
-
-
-def _shown(results: pd.DataFrame) -> pd.DataFrame:
-    """The results for people: probability in %, decision in words (the CSV keeps the codes)."""
-    shown = results.drop(columns=["threshold"], errors="ignore").copy()
-    shown["probability"] = (shown["probability"] * 100).round(1)
-    shown["decision"] = shown["decision"].map({"ACCEPTED": t("accepted"), "REFUSED": t("refused")})
-    return shown
-
-
-def _columns() -> dict:
-    return {
-        "row": st.column_config.NumberColumn(t("col_row"), width="small"),
-        "SK_ID_CURR": st.column_config.NumberColumn(t("col_client"), format="%d", width="small"),
-        "probability": st.column_config.ProgressColumn(
-            t("probability") + " (%)", min_value=0, max_value=100, format="%.1f"
-        ),
-        "decision": st.column_config.TextColumn(t("decision"), width="small"),
-        "top_reasons_default": st.column_config.TextColumn(t("toward_default"), width="large"),
-        "top_reasons_repayment": st.column_config.TextColumn(t("toward_repayment"), width="large"),
-    }
+    st.dataframe(_shown(table, out["warnings"]), hide_index=True, width="stretch", column_config=_columns())
 
 
 bundle = page_setup("title_batch")
-st.caption(t("batch_intro", n=len(bundle.schema.names)))
-st.download_button(t("batch_template"), _template(bundle), file_name="template_clients.csv", mime="text/csv")
+service = resources.service()
+if bundle.schema.contract == "application":
+    n_required = len(needed_columns(bundle.schema))
+    st.caption(t("batch_intro_application", r=n_required))
+else:
+    st.caption(t("batch_intro", n=len(bundle.schema.names)))
+st.download_button(
+    t("batch_template"), forms.template(service), file_name="template_demandes.csv", mime="text/csv",
+    icon=":material/table_view:", help=t("batch_template_help"),
+)  # fmt: skip
 upload = st.file_uploader(t("batch_upload"), type=["csv"])
 if upload is not None:
     content = upload.getvalue()
     digest = hashlib.sha256(content).hexdigest()
-    if st.session_state.get(BATCH_FILE) != digest:
+    if st.session_state.get(BATCH_FILE) != (digest, lang()):  # reasons are written in the interface language
+        frame = None
         try:
             frame = core.read_clients_csv(io.BytesIO(content))
             core.validate_frame(frame.head(0), bundle.schema)  # missing columns reject the whole file
-            st.session_state[BATCH_RESULT] = _score(bundle, frame)
-            st.session_state[BATCH_FILE] = digest
+            st.session_state[BATCH_RESULT] = _score(bundle, service, frame)
+            st.session_state[BATCH_FILE] = (digest, lang())
         except core.FileValidationError as exc:
             st.session_state[BATCH_RESULT] = None
             st.session_state[BATCH_FILE] = None
-            st.error(f"{t('batch_file_rejected')} {exc}")
+            file_rejected(bundle.schema, frame, exc)
     if st.session_state.get(BATCH_RESULT) is not None:
         _show(bundle, st.session_state[BATCH_RESULT])

@@ -1,14 +1,32 @@
-"""Model insights: global SHAP importance, beeswarm summary, dependence plot."""
+"""Model insights: global SHAP importance, beeswarm summary, dependence plot — every feature by its label."""
 
 from __future__ import annotations
 
+import pandas as pd
 import streamlit as st
 
-from core.serving.presentation import label
-from dashboard import charts, resources
+import core
+from dashboard import charts, forms, resources
 from dashboard.components import chart_alt, page_setup
 from dashboard.i18n import t
 from dashboard.state import lang
+
+
+def _readable(feature: str, dep: pd.DataFrame, schema: core.FeatureSchema) -> tuple[pd.DataFrame, str]:
+    """Dependence values as people read them: ages in years, categories in words; and the axis title."""
+    info = core.field_info(feature, schema)
+    out = dep.copy()
+    if core.in_years(info):
+        sentinel = info.sentinel if info is not None else None
+        values = out["value"].where(out["value"] != sentinel)
+        out["value"] = values.map(forms.to_years, na_action="ignore").astype(float)
+        return out, t("feature_value_years")
+    if out["value"].dtype == object:
+        out["value"] = out["value"].map(
+            lambda v: core.category_label(info, str(v), lang()), na_action="ignore"
+        )  # type: ignore[arg-type]
+    return out, t("feature_value")
+
 
 bundle = page_setup("title_insights")
 if bundle.reference is None:
@@ -17,7 +35,7 @@ if bundle.reference is None:
 st.caption(t("insights_intro", n=min(len(bundle.reference), 5000)))
 key = resources.version_key()
 importance = resources.global_importance(key)
-labels = {n: label(n, lang()) for n in bundle.schema.names}  # type: ignore[arg-type]
+labels = {n: core.label(n, lang(), bundle.schema) for n in bundle.schema.names}  # type: ignore[arg-type]
 left, right = st.columns(2)
 with left:
     st.plotly_chart(
@@ -46,22 +64,23 @@ with right:
     chart_alt(t("beeswarm_alt"))
 st.markdown(f"#### {t('dependence_title')}")
 options = importance["feature"].tolist()
-feature = st.selectbox(
-    t("dependence_feature"), options, format_func=lambda f: f"{labels[f]} ({f})" if labels[f] != f else f
-)
-dep = resources.dependence(key, feature)
-spec = bundle.schema.get(feature)
-if spec.description:
-    st.caption(spec.description)
+feature = st.selectbox(t("dependence_feature"), options, format_func=lambda f: labels[f])
+info = core.field_info(feature, bundle.schema)
+if info is not None and info.description(lang()):
+    st.caption(info.description(lang()))
+dep, x_label = _readable(feature, resources.dependence(key, feature), bundle.schema)
 st.plotly_chart(
-    charts.dependence(dep, title=labels[feature], x_label=t("feature_value"), y_label=t("shap_value")),
+    charts.dependence(dep, title=labels[feature], x_label=x_label, y_label=t("shap_value")),
     width="stretch",
 )
+spec = bundle.schema.get(feature)
 corr = (
-    dep[["value", "shap"]].apply(lambda c: c.rank()).corr().iloc[0, 1]
+    resources.dependence(key, feature)[["value", "shap"]].apply(lambda c: c.rank()).corr().iloc[0, 1]
     if spec.kind != "categorical"
     else float("nan")
 )
+if core.in_years(info):
+    corr = -corr  # days count back: more days = older, longer; the trend is read in years
 chart_alt(
     t(
         "dependence_alt",

@@ -1,33 +1,109 @@
-"""Model card: what the model is, its data, metrics, threshold, limitations, version and hashes."""
+"""Model card: what the model is, its data, metrics (with and without credit history), threshold, limits."""
 
 from __future__ import annotations
+
+from typing import Any
 
 import pandas as pd
 import streamlit as st
 
+import core
 from dashboard.components import page_setup
 from dashboard.i18n import num, pct, t, t_or
+from dashboard.state import lang
+
+
+def _quality(m: dict[str, Any]) -> None:
+    """The figures an evaluation records: ROC AUC, cost per client, recall, precision, Brier score."""
+    shown = [
+        ("roc_auc", "ROC AUC", lambda x: num(x, 3), t("auc_help")),
+        ("cost_per_client", t("cost_per_client"), lambda x: num(x, 3), None),
+        ("recall", t("recall"), lambda x: pct(x, 0), t("recall_help")),
+        ("precision", t("precision"), lambda x: pct(x, 0), t("precision_help")),
+        ("brier", "Brier", lambda x: num(x, 4), t("brier_help")),
+    ]
+    cols = st.columns(5)
+    for col, (key, text, write, help_text) in zip(cols, [s for s in shown if s[0] in m], strict=False):
+        col.metric(text, write(m[key]), help=help_text)
+    if all(k in m for k in ("tp", "fp", "tn", "fn")):
+        n = m.get("n", m["tp"] + m["fp"] + m["tn"] + m["fn"])
+        st.caption(t("card_test_counts", n=n, tp=m["tp"], fp=m["fp"], tn=m["tn"], fn=m["fn"]))
+
+
+def _real_sample(real: dict[str, Any]) -> None:
+    """AUC on real Home Credit applicants, with and without their credit history."""
+    st.markdown(f"**{t('card_real')}**")
+    st.caption(t("card_real_help"))
+    known = {"roc_auc": t("card_real_auc"), "roc_auc_no_history": t("card_real_auc_no_history")}
+    numbers = {k: v for k, v in real.items() if isinstance(v, int | float) and not isinstance(v, bool)}
+    cols = st.columns(3)
+    shown = 0
+    for key, text in known.items():
+        if key in numbers:
+            cols[shown].metric(text, num(numbers[key], 3))
+            shown += 1
+    if "n" in numbers:
+        cols[min(shown, 2)].metric(t("card_real_n"), num(numbers["n"]))
+    rest = {k: v for k, v in numbers.items() if k not in known and k != "n"}
+    for (
+        key,
+        value,
+    ) in rest.items():  # further figures the bundle records, with a label when the locales know it
+        st.markdown(f"- {t_or('real_' + key, key)} : {num(value, 3)}")
+    for key in ("description", "source"):
+        if isinstance(real.get(key), str):
+            st.caption(real[key])
+
+
+def _features_table(bundle: core.Bundle) -> pd.DataFrame:
+    schema = bundle.schema
+    rows = []
+    for spec in schema.by_importance():
+        info = core.field_info(spec.name, schema)
+        section = info.section if info is not None else "other"
+        rows.append(
+            {
+                t("card_rank"): spec.importance_rank,
+                t("card_feature"): core.label(spec.name, lang(), schema),  # type: ignore[arg-type]
+                t("card_section"): t_or("section_" + section, t("section_other")),
+                t("card_description"): info.description(lang())
+                if info is not None
+                else (spec.description or ""),
+            }
+        )
+    return pd.DataFrame(rows)
+
 
 bundle = page_setup("title_card")
 prov = bundle.provenance
+schema = bundle.schema
 if prov is not None and prov.synthetic:
     st.error(t("card_synthetic"), icon=":material/science:")
 c1, c2, c3, c4 = st.columns(4)
 c1.metric(t("threshold"), pct(bundle.threshold))
 c2.metric(t("card_costs"), f"FN {bundle.cost_weights.fn:g} · FP {bundle.cost_weights.fp:g}")
-c3.metric(t("card_n_features"), len(bundle.schema.names))
+c3.metric(t("card_n_features"), len(schema.names))
 c4.metric(t("card_origin"), t("origin_hf") if bundle.source.startswith("hf:") else t("origin_local"))
 st.markdown(f"#### {t('card_what')}")
 st.markdown(
     t(
         "card_what_text",
-        n=len(bundle.schema.names),
+        n=len(schema.names),
         model=bundle.model.__class__.__name__,
         trees=bundle.model.tree_count_,
         fn=f"{bundle.cost_weights.fn:g}",
         fp=f"{bundle.cost_weights.fp:g}",
     )
 )
+if schema.contract == "application":
+    st.markdown(
+        t(
+            "card_application",
+            k=len(schema.used_inputs()),
+            h=len(schema.history_features),
+            n=len(schema.names),
+        )
+    )
 if bundle.intended_use:
     st.markdown(f"**{t('card_use')}** {bundle.intended_use}")
 st.markdown(f"#### {t('card_identity')}")
@@ -35,6 +111,7 @@ identity = [
     (t("card_name"), bundle.name),
     (t("card_version"), bundle.version),
     (t("card_format"), bundle.format),
+    (t("card_contract"), t("contract_" + schema.contract)),
     (t("card_source"), bundle.source),
     (t("card_created"), bundle.created_at or "—"),
 ]
@@ -51,13 +128,15 @@ else:
 st.markdown(f"#### {t('card_metrics')}")
 test = bundle.metrics.get("test")
 if test:
-    m = st.columns(5)
-    m[0].metric("ROC AUC", num(test["roc_auc"], 3))
-    m[1].metric(t("cost_per_client"), num(test["cost_per_client"], 3))
-    m[2].metric(t("recall"), pct(test["recall"], 0))
-    m[3].metric(t("precision"), pct(test["precision"], 0))
-    m[4].metric("Brier", num(test["brier"], 4))
-    st.caption(t("card_test_counts", n=test["n"], tp=test["tp"], fp=test["fp"], tn=test["tn"], fn=test["fn"]))
+    _quality(test)
+    no_history = bundle.metrics.get("test_no_history")
+    if no_history:
+        st.markdown(f"**{t('card_no_history')}**")
+        st.caption(t("card_no_history_help"))
+        _quality(no_history)
+    real = bundle.metrics.get("real_sample")
+    if isinstance(real, dict) and real:
+        _real_sample(real)
     if bundle.metrics.get("benchmark"):
         st.markdown(f"**{t('card_benchmark')}**")
         bench = pd.DataFrame(bundle.metrics["benchmark"]).round(4)
@@ -75,9 +154,5 @@ with st.expander(t("card_hashes")):
         hide_index=True,
         width="stretch",
     )
-with st.expander(t("card_features", n=len(bundle.schema.names))):
-    st.dataframe(
-        pd.DataFrame([f.model_dump(exclude={"categories"}) for f in bundle.schema.by_importance()]),
-        hide_index=True,
-        width="stretch",
-    )
+with st.expander(t("card_features", n=len(schema.names))):
+    st.dataframe(_features_table(bundle), hide_index=True, width="stretch")

@@ -10,7 +10,7 @@ import streamlit as st
 
 import core
 from dashboard import charts, resources
-from dashboard.components import chart_alt, page_setup
+from dashboard.components import chart_alt, file_rejected, page_setup
 from dashboard.i18n import num, pct, t
 from dashboard.state import COST_FN, COST_FP, THRESHOLD
 
@@ -21,6 +21,7 @@ def _labelled(bundle: core.Bundle) -> tuple[np.ndarray, np.ndarray, str] | None:
     ):
         upload = st.file_uploader(t("threshold_upload"), type=["csv"], help=t("threshold_upload_help"))
     if upload is not None:
+        frame = None
         try:
             frame = core.read_clients_csv(io.BytesIO(upload.getvalue()))
             if "TARGET" not in frame.columns:
@@ -36,13 +37,15 @@ def _labelled(bundle: core.Bundle) -> tuple[np.ndarray, np.ndarray, str] | None:
                     p[ok].to_numpy(dtype=float),
                     t("source_upload", n=int(ok.sum())),
                 )
-            batch = core.score_table(bundle, frame)
+            batch = resources.service().score_frame(frame, explain=False)
             if batch.errors:
                 st.warning(t("threshold_dropped", n=len({e.row for e in batch.errors})))
+            if batch.target is None:
+                raise core.FileValidationError(t("threshold_need_target"))
             y = batch.target.to_numpy(dtype=int)
-            return y, batch.results["probability"].to_numpy(), t("source_upload", n=len(y))
+            return y, batch.results["probability"].to_numpy(dtype=float), t("source_upload", n=len(y))
         except core.FileValidationError as exc:
-            st.error(str(exc))
+            file_rejected(bundle.schema, frame, exc)
             return None
     if bundle.validation is not None:
         v = bundle.validation

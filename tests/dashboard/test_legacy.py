@@ -4,8 +4,15 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
+from dashboard.state import LAST_RESULT
 from tests.core.test_bundle import _legacy_folder
-from tests.dashboard.conftest import DASHBOARD
+from tests.dashboard.conftest import DASHBOARD, submit, widget
+
+
+def _open(name: str) -> AppTest:
+    at = AppTest.from_file(str(DASHBOARD / "views" / name), default_timeout=60)
+    at.session_state["lang"] = "en"
+    return at.run()
 
 
 def test_legacy_bundle_pages(use_bundle, tmp_path):
@@ -13,20 +20,20 @@ def test_legacy_bundle_pages(use_bundle, tmp_path):
         tmp_path / "legacy", ["EXT_SOURCE_1", "DAYS_BIRTH", "CODE_GENDER", "FLAG_DOCUMENT_3"], ["CODE_GENDER"]
     )
     use_bundle(folder)
-    score = AppTest.from_file(str(DASHBOARD / "views" / "score.py"), default_timeout=60)
-    score.session_state["lang"] = "en"
-    score.run()
+    score = _open("score.py")
     assert not score.exception
     assert "lookup by id is unavailable" in score.info[0].value
-    score.number_input(key="form__EXT_SOURCE_1").set_value(0.4)
-    score.number_input(key="form__DAYS_BIRTH").set_value(35.0)
-    score.button(key="FormSubmitter:score_form-Score the application").click().run()
+    widget(score, "EXT_SOURCE_1").set_value(0.4)
+    widget(score, "DAYS_BIRTH").set_value(35.0)  # typed in years
+    widget(score, "FLAG_DOCUMENT_3").set_value("1")
+    submit(score)
+    assert not score.exception and not score.error
     assert any(m.label == "Probability of default" for m in score.metric)
-    threshold = AppTest.from_file(str(DASHBOARD / "views" / "threshold.py"), default_timeout=60)
-    threshold.session_state["lang"] = "en"
-    threshold.run()
+    result = score.session_state[LAST_RESULT]
+    assert result.features["DAYS_BIRTH"] == -12784.0 and result.features["FLAG_DOCUMENT_3"] == 1.0
+    threshold = _open("threshold.py")
     assert "upload a labelled CSV" in threshold.info[0].value
-    card = AppTest.from_file(str(DASHBOARD / "views" / "model_card.py"), default_timeout=60)
-    card.session_state["lang"] = "en"
-    card.run()
+    card = _open("model_card.py")
     assert not card.exception and "Not provided by this model" in card.warning[0].value
+    for name in ("batch.py", "insights.py"):
+        assert not _open(name).exception

@@ -1,80 +1,118 @@
-"""Every page under AppTest: renders, scores, shows errors, reacts to the slider, uploads."""
+"""Every page under AppTest: renders on both contracts, batch scoring, threshold, insights, model card."""
 
 from __future__ import annotations
 
 import io
+import json
+import shutil
 
+import pandas as pd
 import pytest
+from streamlit.testing.v1 import AppTest
 
-from dashboard.state import FORM_PREFIX, LOOKUP_ID
+import core
+from dashboard import forms
+from dashboard.state import BATCH_RESULT
+from tests.dashboard.conftest import DASHBOARD, texts
 
 PAGES = ["score.py", "batch.py", "threshold.py", "insights.py", "model_card.py"]
 
 
-def texts(at) -> str:
-    parts = [m.value for m in at.markdown] + [e.value for e in at.error] + [c.value for c in at.caption]
-    parts += (
-        [str(m.value) for m in at.metric]
-        + [m.label for m in at.metric]
-        + [w.value for w in at.warning]
-        + [i.value for i in at.info]
-    )
-    return "\n".join(str(p) for p in parts)
-
-
 @pytest.mark.parametrize("name", PAGES)
 @pytest.mark.parametrize("lang", ["fr", "en"])
-def test_page_renders_without_exception(page, name, lang):
+def test_page_renders_on_an_application_bundle(page, name, lang):
     at = page(name, lang)
     assert not at.exception, at.exception
     assert at.title[0].value
 
 
-def test_language_toggle_switches_texts(page):
-    at = page("score.py", "fr")
-    assert at.title[0].value == "Évaluer un client"
-    at.sidebar.radio[0].set_value("en").run()
-    assert at.title[0].value == "Score a client"
+@pytest.mark.parametrize("name", PAGES)
+def test_page_renders_on_a_feature_bundle(feature_page, name):
+    at = feature_page(name, "fr")
+    assert not at.exception, at.exception
+    assert at.title[0].value
 
 
-def test_lookup_then_score_shows_decision(page, toy_bundle):
-    at = page("score.py")
-    client = int(toy_bundle.reference["SK_ID_CURR"].iloc[3])
-    at.selectbox(key=LOOKUP_ID).set_value(client).run()
-    at.button[0].click().run()  # load the application
-    assert f"Application of client **{client}**" in texts(at)
-    at.button(key="FormSubmitter:score_form-Score the application").click().run()
+def _applications(service: core.ScoringService, n: int) -> pd.DataFrame:
+    """Known clients' applications as a CSV would hold them (contract fields, text cells)."""
+    rows = [service.record_of(i) for i in service.known_ids()[:n]]
+    return pd.DataFrame(rows).astype(object)
+
+
+def _csv(frame: pd.DataFrame) -> bytes:
+    buf = io.StringIO()
+    frame.to_csv(buf, index=False)
+    return buf.getvalue().encode()
+
+
+def test_batch_scores_good_rows_and_reports_bad_ones_by_label(page, app_service):
+    at = page("batch.py")
+    frame = _applications(app_service, 12)
+    frame.loc[2, "AMT_CREDIT"] = "abc"
+    frame.loc[5, "EXT_SOURCE_2"] = 2.0
+    frame.loc[7, "AMT_INCOME_TOTAL"] = None
+    at.file_uploader[0].upload("applications.csv", _csv(frame), "text/csv").run()
     assert not at.exception
-    body = texts(at)
-    assert "ACCEPTED" in body or "REFUSED" in body
-    assert any(m.label == "Probability of default" for m in at.metric)
-    assert "What raises the risk" in body and "risk of default" in body
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Rows"] == "12" and metrics["Scored"] == "9" and metrics["Rejected"] == "3"
+    report = at.dataframe[0].value
+    assert set(report["Row"]) == {3, 6, 8}
+    assert set(report["Field"]) == {"Credit amount", "External score no. 2", "Total income"}
+    assert "expected a number" in " ".join(report["Problem"])
+    assert "required: the application cannot be scored without this field" in set(report["Problem"])
+    shown = at.dataframe[1].value
+    assert len(shown) == 9 and set(shown["decision"]) <= {"ACCEPTED", "REFUSED"}
+    assert set(shown["history"]) == {"known"}
+    assert "threshold" not in shown.columns and "bundle_version" not in shown.columns
 
 
-def test_form_converts_years_and_what_if(page):
-    at = page("score.py")
-    age = at.number_input(key=FORM_PREFIX + "DAYS_BIRTH")
-    assert 18 <= age.value <= 120  # entered in years
-    submit = at.button(key="FormSubmitter:score_form-Score the application")
-    submit.click().run()
-    first = next(m.value for m in at.metric if m.label == "Probability of default")
-    at.number_input(key=FORM_PREFIX + "EXT_SOURCE_2").set_value(0.01)
-    at.button(key="FormSubmitter:score_form-Score the application").click().run()
-    second = next(m.value for m in at.metric if m.label == "Probability of default")
-    assert float(second.rstrip("%")) > float(first.rstrip("%"))
+def test_batch_download_is_the_contracts_table(page, app_bundle, app_service):
+    at = page("batch.py", "fr")
+    frame = _applications(app_service, 8)
+    frame.loc[1, "SK_ID_CURR"] = None  # a new applicant: scored without history
+    content = _csv(frame)
+    at.file_uploader[0].upload("applications.csv", content, "text/csv").run()
+    assert not at.exception and not at.error
+    expected = core.results_table(
+        app_service.score_frame(core.read_clients_csv(io.BytesIO(content)), explain=True),
+        app_bundle.schema, bundle_version=app_bundle.version, lang="fr",
+    )  # fmt: skip
+    out = at.session_state[BATCH_RESULT]
+    assert out["download"] == core.to_safe_csv(expected)
+    table = pd.read_csv(io.BytesIO(out["download"]))
+    assert list(table.columns) == [*core.TABLE_COLUMNS, "reasons_toward_default", "reasons_toward_repayment"]
+    assert table["history"].tolist().count("none") == 1
+    shown = at.dataframe[0].value
+    assert set(shown["decision"]) <= {"ACCORDÉ", "REFUSÉ"} and set(shown["history"]) == {"connu", "aucun"}
+    assert any("Seuil appliqué" in c.value for c in at.caption)
 
 
-def test_invalid_input_shows_field_errors_and_keeps_values(page):
-    at = page("score.py")
-    at.number_input(key=FORM_PREFIX + "EXT_SOURCE_2").set_value(1.5)
-    at.number_input(key=FORM_PREFIX + "AMT_CREDIT").set_value(-100.0)
-    at.button(key="FormSubmitter:score_form-Score the application").click().run()
-    errors = "\n".join(e.value for e in at.error)
-    assert "2 error(s)" in errors
-    assert "External score 2" in errors and "between 0 and 1" in errors
-    assert "Credit amount" in errors and "must be >= 0" in errors
-    assert at.number_input(key=FORM_PREFIX + "EXT_SOURCE_2").value == 1.5  # nothing typed is lost
-    assert not at.exception
+def test_batch_template_is_the_contract_header_and_one_real_row(page, app_bundle, app_service):
+    content = forms.template(app_service)
+    template = pd.read_csv(io.BytesIO(content), dtype=str)
+    assert list(template.columns) == ["SK_ID_CURR", *(s.name for s in app_bundle.schema.fields)]
+    assert len(template) == 1 and int(template["SK_ID_CURR"].iloc[0]) in app_service.known_ids()
+    at = page("batch.py")
+    assert any(b.label == "Download the CSV template" for b in at.get("download_button"))
+    at.file_uploader[0].upload("template.csv", content, "text/csv").run()
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Scored"] == "1" and metrics["Rejected"] == "0" and not at.error
+
+
+def test_batch_rejects_a_file_without_the_required_columns_naming_them(page):
+    at = page("batch.py", "fr")
+    at.file_uploader[0].upload("x.csv", b"SK_ID_CURR,AMT_CREDIT\n1,2\n", "text/csv").run()
+    message = at.error[0].value
+    assert "il manque 3 colonne(s) obligatoire(s)" in message
+    assert "Revenu total — colonne AMT_INCOME_TOTAL" in message and "Âge — colonne DAYS_BIRTH" in message
+
+
+def test_batch_on_a_feature_bundle(feature_page, toy_bundle):
+    at = feature_page("batch.py")
+    at.file_uploader[0].upload("clients.csv", _csv(toy_bundle.reference.head(10)), "text/csv").run()
+    assert not at.exception and not at.error
+    assert {m.label: m.value for m in at.metric}["Scored"] == "10"
+    assert "history" not in at.dataframe[0].value.columns  # a feature bundle looks up no history
 
 
 def test_threshold_slider_changes_cost(page):
@@ -88,55 +126,107 @@ def test_threshold_slider_changes_cost(page):
     assert not at.exception
 
 
-def _csv(toy_bundle, bad: bool = True) -> bytes:
-    frame = toy_bundle.reference.head(12).copy()
-    if bad:
-        frame["AMT_CREDIT"] = frame["AMT_CREDIT"].astype(object)
-        frame.loc[2, "AMT_CREDIT"] = "abc"
-        frame.loc[5, "EXT_SOURCE_2"] = 2.0
-    buf = io.StringIO()
-    frame.to_csv(buf, index=False)
-    return buf.getvalue().encode()
-
-
-def test_batch_scores_good_rows_and_reports_bad(page, toy_bundle):
-    at = page("batch.py")
-    at.file_uploader[0].upload("clients.csv", _csv(toy_bundle), "text/csv").run()
-    assert not at.exception
-    metrics = {m.label: m.value for m in at.metric}
-    assert metrics["Rows"] == "12" and metrics["Scored"] == "10" and metrics["Rejected"] == "2"
-    report = at.dataframe[0].value
-    assert set(report["Row"]) == {3, 6} and "expected a number" in " ".join(report["Problem"])
-    assert len(at.dataframe[1].value) == 10
-
-
-def test_batch_rejects_file_without_feature_columns(page):
-    at = page("batch.py")
-    at.file_uploader[0].upload("x.csv", b"SK_ID_CURR,foo\n1,2\n", "text/csv").run()
-    assert "File rejected" in at.error[0].value and "lacks 13 feature column" in at.error[0].value
-
-
-def test_threshold_with_uploaded_labelled_csv(page, toy_bundle):
+def test_threshold_weights_change_the_optimum(page):
     at = page("threshold.py")
-    frame = toy_bundle.reference.head(60).copy()
-    frame["TARGET"] = [0, 1] * 30
-    at.file_uploader[0].upload("labelled.csv", frame.to_csv(index=False).encode(), "text/csv").run()
-    assert "uploaded file (60 clients)" in texts(at)
+    caption = lambda: next(c.value for c in at.caption if "cost per client is lowest" in c.value)  # noqa: E731
+    before = caption()
+    at.number_input(key="cost_fn").set_value(50.0).run()
+    assert not at.exception and caption() != before
+
+
+def test_threshold_with_an_uploaded_labelled_applications_csv(page, app_service):
+    at = page("threshold.py")
+    frame = _applications(app_service, 60)
+    frame.insert(1, "TARGET", [0, 1] * 30)
+    frame.loc[4, "AMT_CREDIT"] = "abc"
+    at.file_uploader[0].upload("labelled.csv", _csv(frame), "text/csv").run()
     assert not at.exception
+    body = texts(at)
+    assert "uploaded file (59 clients)" in body and "1 invalid row(s) ignored" in body
 
 
-def test_model_card_states_provenance(page, toy_bundle):
+def test_threshold_upload_without_target_is_refused(page, app_service):
+    at = page("threshold.py")
+    at.file_uploader[0].upload("x.csv", _csv(_applications(app_service, 5)), "text/csv").run()
+    assert any("TARGET" in e.value for e in at.error)
+
+
+def test_insights_use_labels_everywhere(page, app_bundle):
+    at = page("insights.py", "fr")
+    assert not at.exception
+    options = at.selectbox[0].options
+    assert options and not set(options) & set(app_bundle.schema.names)
+    labels = {core.label(n, "fr", app_bundle.schema) for n in app_bundle.schema.names}
+    assert set(options) <= labels
+
+
+def _card_bundle(app_bundle_dir, tmp_path, metrics: dict):
+    folder = tmp_path / "card"
+    shutil.copytree(app_bundle_dir, folder)
+    manifest = json.loads((folder / "manifest.json").read_text())
+    manifest["metrics"] = metrics
+    (folder / "manifest.json").write_text(json.dumps(manifest))
+    return folder
+
+
+TEST = {"roc_auc": 0.71, "cost_per_client": 0.52, "recall": 0.6, "precision": 0.2, "brier": 0.07,
+        "n": 600, "tp": 28, "fp": 139, "tn": 412, "fn": 21}  # fmt: skip
+
+
+@pytest.mark.parametrize(
+    ("lang", "no_history", "real", "auc"),
+    [
+        ("fr", "Qualité sans historique de crédit", "Sur de vrais demandeurs Home Credit", "0,655"),
+        ("en", "Quality without credit history", "On real Home Credit applicants", "0.655"),
+    ],
+)
+def test_model_card_shows_quality_without_history_and_on_real_applicants(
+    use_bundle, app_bundle_dir, tmp_path, lang, no_history, real, auc
+):
+    metrics = {
+        "test": TEST,
+        "test_no_history": {
+            "roc_auc": 0.655,
+            "cost_per_client": 0.6,
+            "tp": 29,
+            "fp": 176,
+            "tn": 375,
+            "fn": 20,
+        },
+        "real_sample": {"roc_auc": 0.731, "roc_auc_no_history": 0.702, "n": 5000},
+    }
+    use_bundle(_card_bundle(app_bundle_dir, tmp_path, metrics))
+    at = AppTest.from_file(str(DASHBOARD / "views" / "model_card.py"), default_timeout=60)
+    at.session_state["lang"] = lang
+    at.run()
+    assert not at.exception
+    body = texts(at)
+    assert no_history in body and real in body
+    shown = [m.value for m in at.metric]
+    assert auc in shown and ("0,731" if lang == "fr" else "0.731") in shown
+    assert ("0,702" if lang == "fr" else "0.702") in shown
+
+
+def test_model_card_without_the_new_metrics_shows_the_test_only(use_bundle, app_bundle_dir, tmp_path):
+    use_bundle(_card_bundle(app_bundle_dir, tmp_path, {"test": TEST}))
+    at = AppTest.from_file(str(DASHBOARD / "views" / "model_card.py"), default_timeout=60)
+    at.session_state["lang"] = "en"
+    at.run()
+    body = texts(at)
+    assert not at.exception and "0.710" in [m.value for m in at.metric]
+    assert "Quality without credit history" not in body and "On real Home Credit applicants" not in body
+
+
+def test_model_card_states_provenance(page, app_bundle):
     at = page("model_card.py")
     body = texts(at)
-    assert "SYNTHETIC training data" in body and toy_bundle.version in body
+    assert "SYNTHETIC training data" in body and app_bundle.version in "\n".join(
+        str(d.value.to_string()) for d in at.dataframe
+    )
 
 
-def test_app_navigation_runs(use_bundle, toy_bundle_dir):
-    from streamlit.testing.v1 import AppTest
-
-    from tests.dashboard.conftest import DASHBOARD
-
-    use_bundle(toy_bundle_dir)
+def test_app_navigation_runs(use_bundle, app_bundle_dir):
+    use_bundle(app_bundle_dir)
     at = AppTest.from_file(str(DASHBOARD / "app.py"), default_timeout=60).run()
     assert not at.exception and at.title[0].value == "Évaluer un client"
     at.switch_page("views/threshold.py").run()
@@ -144,10 +234,6 @@ def test_app_navigation_runs(use_bundle, toy_bundle_dir):
 
 
 def test_bad_bundle_is_a_message_not_a_trace(use_bundle, tmp_path):
-    from streamlit.testing.v1 import AppTest
-
-    from tests.dashboard.conftest import DASHBOARD
-
     use_bundle(tmp_path / "missing")
     at = AppTest.from_file(str(DASHBOARD / "views" / "score.py"), default_timeout=60).run()
     assert not at.exception

@@ -1,5 +1,7 @@
 """End to end in a real browser: headless Debian Chromium driven by Playwright against `streamlit run`.
 
+The server runs on the shipped demo bundle (or ``E2E_BUNDLE_DIR``), whichever input contract it has
+(a loan application or the model's features): the tests assert behaviour, not a bundle's values.
 Screenshots of every page are saved to test-artifacts/ (look at them).
 """
 
@@ -7,12 +9,24 @@ from __future__ import annotations
 
 import os
 import re
+from pathlib import Path
 
+import pandas as pd
 import pytest
 
-from tests.e2e.conftest import REPO, browser_page, require_browser, settle, shot, streamlit_server
+import core
+from dashboard import forms
+from tests.e2e.conftest import browser_page, require_browser, settle, shot, streamlit_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
+DECISION = re.compile("ACCORDÉ|REFUSÉ")
+
+
+@pytest.fixture(scope="module")
+def served():
+    """The bundle the server shows, and its scoring service (to know its contract and fields)."""
+    folder = Path(os.environ.get("E2E_BUNDLE_DIR") or core.DEMO_BUNDLE_DIR)
+    return core.ScoringService(core.load_bundle(folder))
 
 
 @pytest.fixture(scope="module")
@@ -48,34 +62,78 @@ def open_page(page, server: str, title: str) -> None:
     settle(page)
 
 
-def test_score_a_looked_up_client(page, server):
+def _form_values(page) -> list[str]:
+    boxes = page.get_by_test_id("stForm").locator("input:not([type=checkbox])")
+    return [boxes.nth(i).input_value() for i in range(min(boxes.count(), 12))]
+
+
+def test_score_a_looked_up_client(page, server, served):
     from playwright.sync_api import expect
 
+    if not served.known_ids():
+        pytest.skip("the served bundle has no reference clients to look up")
     page.goto(server)
     settle(page)
     page.get_by_role("heading", name="Évaluer un client").first.wait_for()
     shot(page, "1_score_empty")
-    lookup = page.get_by_role("combobox").first
-    lookup.click()
+    before = _form_values(page)
+    page.get_by_role("combobox").first.click()
     page.get_by_role("option").nth(2).click()
-    inputs = page.get_by_role("spinbutton")
-    before = [inputs.nth(i).input_value() for i in range(6)]
-    page.get_by_role("button", name="Charger le dossier").click()
+    settle(page)
+    page.get_by_role("button", name="Charger").click()
     settle(page)
     expect(page.get_by_text("Dossier du client")).to_have_count(1)
-    after = [inputs.nth(i).input_value() for i in range(6)]
-    assert after != before, "the looked-up client's values are not shown in the form"
+    assert _form_values(page) != before, "the looked-up client's values are not shown in the form"
+    if served.schema.contract == "application":
+        expect(page.get_by_text(re.compile("Historique de crédit du client"))).to_have_count(1)
     page.get_by_role("button", name="Évaluer le dossier").click()
     settle(page)
-    decision = page.get_by_role("heading", name=re.compile("ACCORDÉ|REFUSÉ")).first
-    decision.wait_for()
+    page.get_by_role("heading", name=DECISION).first.wait_for()
     expect(page.get_by_text("Ce qui augmente le risque")).to_have_count(1)
     shot(page, "2_score_result")
 
 
-def test_upload_a_csv(page, server):
+def test_score_a_new_application_typed_in_the_form(page, server, served):
+    """A new application starts empty; the officer types the required fields (or one field) and scores."""
+    from playwright.sync_api import expect
+
+    page.goto(server)
+    settle(page)
+    layout = forms.form_layout(served.schema, "fr")
+    fields = [f for f in layout.fields if f.required] or [
+        f for _, g in layout.main for f in g if f.kind in ("number", "years", "amount")
+    ][:1]
+    example = forms.widget_values(fields, served.example_record(), "fr")
+    assert set(_form_values(page)) <= {""}, "a new application must start empty"
+    for f in fields:
+        value = example[f.name]
+        text = value if isinstance(value, str) else f"{value:.2f}"
+        box = page.get_by_label(f.label, exact=True)
+        box.fill(text)
+        box.press("Tab")
+    page.get_by_role("button", name="Évaluer le dossier").click()
+    settle(page)
+    page.get_by_role("heading", name=DECISION).first.wait_for()
+    if served.schema.contract == "application":
+        expect(page.get_by_text("score calculé sur la demande seule").first).to_be_visible()
+        amount = next((f for f in fields if f.kind == "amount"), None)
+        if amount is not None:  # an amount is shown back with its thousands separators
+            assert re.fullmatch(
+                r"\d{1,3}( \d{3})*(,\d{2})?", page.get_by_label(amount.label, exact=True).input_value()
+            )
+    shot(page, "2b_score_new_application")
+
+
+def test_upload_a_csv(page, server, served, tmp_path):
+    ids = served.known_ids()[:20]
+    rows = [served.record_of(i) for i in ids] if ids else [served.example_record()] * 20
+    frame = pd.DataFrame(rows).astype(object)
+    numeric = next(s.name for s in served.schema.fields if s.kind == "numeric")
+    frame.loc[2, numeric] = "abc"  # one bad row among good ones
+    path = tmp_path / "applications.csv"
+    frame.to_csv(path, index=False)
     open_page(page, server, "Scoring par lot")
-    page.locator("input[type=file]").set_input_files(str(REPO / "examples" / "clients_sample.csv"))
+    page.locator("input[type=file]").set_input_files(str(path))
     page.get_by_text("ligne(s) rejetée(s)").wait_for(timeout=120_000)
     settle(page)
     assert page.get_by_text("Télécharger les résultats (CSV)").count() == 1
@@ -104,10 +162,35 @@ def test_insights_and_model_card(page, server):
     shot(page, "6_model_card")
 
 
-def test_english_toggle(page, server):
+def test_english_toggle(page, server, served):
+    from playwright.sync_api import expect
+
     page.goto(server)
     settle(page)
     page.get_by_text("English").click()
     settle(page)
     page.get_by_role("heading", name="Score a client").first.wait_for()
+    expect(page.get_by_role("button", name="Score the application")).to_have_count(1)
+    first_section = forms.form_layout(served.schema, "en").main[0][0]
+    english = {"identity": "Identity and household", "income": "Income and employment"}.get(first_section)
+    if english:
+        expect(page.get_by_role("heading", name=english)).to_have_count(1)
     shot(page, "9_score_english")
+
+
+def test_phone_width_form(browser, server):
+    """On a phone the form is one column and every label is readable (no horizontal scrolling)."""
+    context = browser.new_context(viewport={"width": 390, "height": 844}, locale="fr-FR", is_mobile=True)
+    page = context.new_page()
+    page.set_default_timeout(60_000)
+    try:
+        page.goto(server)
+        settle(page)
+        page.get_by_role("heading", name="Évaluer un client").first.wait_for()
+        overflow = page.evaluate(
+            "document.querySelector('[data-testid=stMain]').scrollWidth - document.querySelector('[data-testid=stMain]').clientWidth"
+        )
+        assert overflow <= 1, f"the page scrolls sideways by {overflow}px on a phone"
+        shot(page, "10_score_phone")
+    finally:
+        context.close()
