@@ -22,6 +22,7 @@ from core.data import columns, generate
 from core.serving.service import json_value
 
 REPO = Path(__file__).resolve().parent.parent
+EXAMPLE_ID_START = 980_000_001
 
 
 def main() -> None:
@@ -33,9 +34,13 @@ def main() -> None:
     args = parser.parse_args()
     bundle = load_bundle(args.bundle)
     if bundle.schema.contract != "application":
-        raise SystemExit("build_examples.py writes application examples: the bundle must be an application bundle")
+        raise SystemExit(
+            "build_examples.py writes application examples: the bundle must be an application bundle"
+        )
     service = ScoringService(bundle)
     apps = generate(args.clients, args.seed, test_fraction=0.0)["application_train"].reset_index(drop=True)
+    # new applicants: ids of their own, never those of a synthetic client a bundle or a store holds
+    apps["SK_ID_CURR"] = EXAMPLE_ID_START + apps.index.to_numpy()
     args.out.mkdir(parents=True, exist_ok=True)
 
     kinds = {s.name: s.kind for s in bundle.schema.inputs}

@@ -34,8 +34,10 @@ CANONICAL: dict[str, pl.DataType] = {
 
 
 def ratio(numerator: pl.Expr, denominator: pl.Expr) -> pl.Expr:
-    """``numerator / denominator``, null where the denominator is zero or missing (never inf)."""
-    return pl.when(denominator != 0).then(numerator / denominator).otherwise(None)
+    """``numerator / denominator``, null where the denominator is zero or missing or the quotient
+    overflows: never an infinity (the one rule, online and in batch, application and history)."""
+    quotient = numerator / denominator
+    return pl.when((denominator != 0) & quotient.is_finite()).then(quotient).otherwise(None)
 
 
 @dataclass(frozen=True)

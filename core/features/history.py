@@ -175,11 +175,21 @@ class _Lineages(dict[str, Lineage]):
 
 #: A total order of instalment rows (the table has no key): every aggregation sees its rows in one
 #: order, so that sums and means are the same double on every run (see ``core.features.build.ENGINE``).
-_INST_ORDER = ["SK_ID_PREV", "NUM_INSTALMENT_NUMBER", "NUM_INSTALMENT_VERSION", "DAYS_INSTALMENT", "DAYS_ENTRY_PAYMENT", "AMT_INSTALMENT", "AMT_PAYMENT"]
+_INST_ORDER = [
+    "SK_ID_PREV",
+    "NUM_INSTALMENT_NUMBER",
+    "NUM_INSTALMENT_VERSION",
+    "DAYS_INSTALMENT",
+    "DAYS_ENTRY_PAYMENT",
+    "AMT_INSTALMENT",
+    "AMT_PAYMENT",
+]
 
 
 def _stat(expr: pl.Expr, stat: str) -> pl.Expr:
-    return {"MEAN": expr.mean(), "MIN": expr.min(), "MAX": expr.max(), "SUM": expr.sum(), "STD": expr.std()}[stat]
+    return {"MEAN": expr.mean(), "MIN": expr.min(), "MAX": expr.max(), "SUM": expr.sum(), "STD": expr.std()}[
+        stat
+    ]
 
 
 def _numeric(frame: pl.LazyFrame) -> list[str]:
@@ -206,12 +216,16 @@ def bureau_features(bureau: pl.LazyFrame, balance: pl.LazyFrame, lineage: _Linea
     )
     of = _raw("bureau", bureau)
     of.update({c: Lineage(f"credit:{c}") for c in per_credit.collect_schema().names() if c != "SK_ID_BUREAU"})
-    b = bureau.sort(ID, "SK_ID_BUREAU").join(per_credit, on="SK_ID_BUREAU", how="left", maintain_order="left").with_columns(
-        ratio(pl.col("AMT_CREDIT_SUM_DEBT"), pl.col("AMT_CREDIT_SUM")).alias("BUREAU_DEBT_RATIO"),
-        (pl.col("DAYS_CREDIT_ENDDATE") - pl.col("DAYS_CREDIT")).alias("BUREAU_CREDIT_DURATION"),
-        (pl.col("DAYS_ENDDATE_FACT") - pl.col("DAYS_CREDIT_ENDDATE")).alias("BUREAU_REAL_DELAY"),
-        (pl.col("CREDIT_DAY_OVERDUE") > 0).cast(pl.Int8).alias("BUREAU_IS_OVERDUE"),
-        (pl.col("CREDIT_ACTIVE") == "Active").cast(pl.Int8).alias("BUREAU_IS_ACTIVE"),
+    b = (
+        bureau.sort(ID, "SK_ID_BUREAU")
+        .join(per_credit, on="SK_ID_BUREAU", how="left", maintain_order="left")
+        .with_columns(
+            ratio(pl.col("AMT_CREDIT_SUM_DEBT"), pl.col("AMT_CREDIT_SUM")).alias("BUREAU_DEBT_RATIO"),
+            (pl.col("DAYS_CREDIT_ENDDATE") - pl.col("DAYS_CREDIT")).alias("BUREAU_CREDIT_DURATION"),
+            (pl.col("DAYS_ENDDATE_FACT") - pl.col("DAYS_CREDIT_ENDDATE")).alias("BUREAU_REAL_DELAY"),
+            (pl.col("CREDIT_DAY_OVERDUE") > 0).cast(pl.Int8).alias("BUREAU_IS_OVERDUE"),
+            (pl.col("CREDIT_ACTIVE") == "Active").cast(pl.Int8).alias("BUREAU_IS_ACTIVE"),
+        )
     )
     for c in (
         "BUREAU_DEBT_RATIO",
@@ -252,7 +266,9 @@ def bureau_features(bureau: pl.LazyFrame, balance: pl.LazyFrame, lineage: _Linea
             for t in _CREDIT_TYPES
         ],
     )
-    return main.join(active, on=ID, how="left", maintain_order="left").join(recent, on=ID, how="left", maintain_order="left")
+    return main.join(active, on=ID, how="left", maintain_order="left").join(
+        recent, on=ID, how="left", maintain_order="left"
+    )
 
 
 def _per_loan_installments(inst: pl.LazyFrame, lineage: _Lineages, of: dict[str, Lineage]) -> pl.LazyFrame:

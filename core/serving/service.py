@@ -228,7 +228,9 @@ class ScoringService:
         app = inputs.reset_index(drop=True).copy()
         app[ID_COLUMN] = pd.array([None if i is None else int(i) for i in ids], dtype="Int64")
         rows = to_pandas(
-            application_features(pl.from_pandas(app, schema_overrides=_overrides(app))).collect(engine="in-memory")
+            application_features(pl.from_pandas(app, schema_overrides=_overrides(app))).collect(
+                engine="in-memory"
+            )
         )
         return self._assemble(rows, ids)
 

@@ -29,7 +29,8 @@ EXPECTED = HERE / "expected.json"
 
 def inputs(service: ScoringService) -> list[Any]:
     """The corpus inputs (deterministic)."""
-    apps = generate(30, 2024, test_fraction=0.0)["application_train"]
+    apps = generate(30, 2024, test_fraction=0.0)["application_train"].reset_index(drop=True)
+    apps["SK_ID_CURR"] = 970_000_001 + apps.index.to_numpy()  # new applicants: ids no store holds
     records: list[Any] = []
     for _, row in apps.head(8).iterrows():
         rec: dict[str, Any] = {"SK_ID_CURR": int(row["SK_ID_CURR"])}
