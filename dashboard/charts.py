@@ -43,6 +43,12 @@ def _unique(names: list[str]) -> list[str]:
     return out
 
 
+def _rows_height(names: list[str], least: int) -> int:
+    """Height of a chart's rows: plotly spaces rows evenly, so each gets the room of the longest label."""
+    lines = max((n.count("<br>") + 1 for n in names), default=1)
+    return len(names) * max(least, 16 * lines + 8)
+
+
 def _style(fig: go.Figure, title: str, height: int = 320) -> go.Figure:
     fig.update_layout(title={"text": title, "x": 0, "font": {"size": 15}}, height=height, **_LAYOUT)
     fig.update_xaxes(gridcolor="#E6EAF0", zerolinecolor="#C9D1DB")
@@ -116,6 +122,7 @@ def waterfall(
     base_label: str,
     total_label: str,
     fmt: Callable[[float], str] = "{:.2f}".format,
+    x_label: str = "",
 ) -> go.Figure:
     """Local SHAP waterfall in log-odds, from the average score to the client's: top features, the rest grouped.
 
@@ -125,7 +132,7 @@ def waterfall(
     rest = float(contributions["shap"].iloc[top:].sum())
     deltas = [*head["shap"].tolist(), rest]
     raw = base_value + sum(deltas)
-    names = _unique([wrap(labels.get(f, f), 40) for f in head["feature"]] + [others_label, total_label])
+    names = _unique([wrap(labels.get(f, f), 30) for f in head["feature"]] + [others_label, total_label])
     texts = [("+" if d >= 0 else "−") + fmt(abs(d)) for d in deltas] + [fmt(raw)]
     fig = go.Figure(
         go.Waterfall(
@@ -152,7 +159,9 @@ def waterfall(
         xanchor="right" if base_value > (lo + hi) / 2 else "left",
     )
     fig.update_xaxes(range=[lo, hi])
-    return _style(fig, title, height=80 + 34 * len(names))
+    if x_label:
+        fig.update_xaxes(title=x_label)
+    return _style(fig, title, height=100 + _rows_height(names, 34))
 
 
 def population(
@@ -296,20 +305,26 @@ def confusion(tp: int, fp: int, tn: int, fn: int, *, labels: dict[str, str]) -> 
 
 
 def importance_bar(
-    importance: pd.DataFrame, *, labels: dict[str, str], top: int, title: str, x_label: str
+    importance: pd.DataFrame,
+    *,
+    labels: dict[str, str],
+    top: int,
+    title: str,
+    x_label: str,
+    label_width: int = 34,
 ) -> go.Figure:
     """Mean |SHAP| of the most important features."""
     head = importance.head(top).iloc[::-1]
     fig = go.Figure(
         go.Bar(
             x=head["mean_abs_shap"],
-            y=_unique([wrap(labels.get(f, f), 40) for f in head["feature"]]),
+            y=_unique([wrap(labels.get(f, f), label_width) for f in head["feature"]]),
             orientation="h",
             marker={"color": ACCEPTED},
         )
     )
     fig.update_xaxes(title=x_label)
-    return _style(fig, title, height=60 + 24 * len(head))
+    return _style(fig, title, height=60 + _rows_height(list(fig.data[0].y), 24))
 
 
 def beeswarm(
@@ -322,6 +337,7 @@ def beeswarm(
     x_label: str,
     scale: tuple[str, str, str] = ("value", "low", "high"),
     rng_seed: int = 0,
+    label_width: int = 34,
 ) -> go.Figure:
     """SHAP summary: one dot per client and feature, coloured by the feature's value (low blue, high vermillion)."""
     rng = np.random.default_rng(rng_seed)
@@ -336,10 +352,13 @@ def beeswarm(
             name=labels.get(feature, feature), hoverinfo="skip", showlegend=False,
         ))  # fmt: skip
     fig.update_yaxes(
-        tickvals=list(range(len(features))), ticktext=[wrap(labels.get(f, f), 40) for f in features[::-1]]
+        tickvals=list(range(len(features))),
+        ticktext=[wrap(labels.get(f, f), label_width) for f in features[::-1]],
     )
     fig.update_xaxes(title=x_label, zeroline=True, zerolinewidth=2)
-    return _style(fig, title, height=80 + 28 * len(features))
+    return _style(
+        fig, title, height=80 + _rows_height([wrap(labels.get(f, f), label_width) for f in features], 28)
+    )
 
 
 def dependence(frame: pd.DataFrame, *, title: str, x_label: str, y_label: str) -> go.Figure:

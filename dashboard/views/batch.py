@@ -74,7 +74,7 @@ def _report(schema: core.FeatureSchema, errors: pd.DataFrame) -> pd.DataFrame:
             t("col_row"): errors["row"].astype(int),
             t("col_field"): [field_label(f, schema) for f in errors["field"]],
             t("col_problem"): [problem_text(p) for p in errors["problem"]],
-            t("col_value"): errors["value"],
+            t("col_value"): errors["value"].fillna("—"),
         }
     )
 
@@ -82,6 +82,9 @@ def _report(schema: core.FeatureSchema, errors: pd.DataFrame) -> pd.DataFrame:
 def _shown(table: pd.DataFrame, warnings: dict[int, str]) -> pd.DataFrame:
     """The results for people: probability in %, decision and history in words, warnings with labels."""
     shown = table.drop(columns=["threshold", "bundle_version"], errors="ignore").copy()
+    shown["SK_ID_CURR"] = [
+        t("new_applicant") if i is None or i != i else str(int(i)) for i in shown["SK_ID_CURR"]
+    ]
     shown["probability"] = (shown["probability"].astype(float) * 100).round(1)
     shown["decision"] = shown["decision"].map({"ACCEPTED": t("accepted"), "REFUSED": t("refused")})
     shown["history"] = shown["history"].map(
@@ -98,7 +101,7 @@ def _shown(table: pd.DataFrame, warnings: dict[int, str]) -> pd.DataFrame:
 def _columns() -> dict[str, Any]:
     return {
         "row": st.column_config.NumberColumn(t("col_row"), width="small"),
-        "SK_ID_CURR": st.column_config.NumberColumn(t("col_client"), format="%d", width="small"),
+        "SK_ID_CURR": st.column_config.TextColumn(t("col_client"), width="small"),
         "probability": st.column_config.ProgressColumn(
             t("probability") + " (%)", min_value=0, max_value=100, format="localized"
         ),

@@ -36,32 +36,36 @@ st.caption(t("insights_intro", n=min(len(bundle.reference), 5000)))
 key = resources.version_key()
 importance = resources.global_importance(key)
 labels = {n: core.label(n, lang(), bundle.schema) for n in bundle.schema.names}  # type: ignore[arg-type]
-left, right = st.columns(2)
-with left:
-    st.plotly_chart(
-        charts.importance_bar(
-            importance, labels=labels, top=20, title=t("importance_title"), x_label=t("mean_abs_shap")
-        ),
-        width="stretch",
-    )
-    top3 = ", ".join(labels[f] for f in importance["feature"].head(3))
-    chart_alt(t("importance_alt", top=top3))
-with right:
-    shap, rows = resources.explainer().global_shap()
-    top = importance["feature"].head(15).tolist()
-    st.plotly_chart(
-        charts.beeswarm(
-            shap.values,
-            rows[bundle.schema.names],
-            top,
-            labels=labels,
-            title=t("beeswarm_title"),
-            x_label=t("shap_value"),
-            scale=(t("beeswarm_scale"), t("low"), t("high")),
-        ),
-        width="stretch",
-    )
-    chart_alt(t("beeswarm_alt"))
+# one chart under the other: the labels of history features are long, a half-width chart would crush them
+st.plotly_chart(
+    charts.importance_bar(
+        importance,
+        labels=labels,
+        top=20,
+        title=t("importance_title"),
+        x_label=t("mean_abs_shap"),
+        label_width=60,
+    ),
+    width="stretch",
+)
+top3 = ", ".join(labels[f] for f in importance["feature"].head(3))
+chart_alt(t("importance_alt", top=top3))
+shap, rows = resources.explainer().global_shap()
+top = importance["feature"].head(15).tolist()
+st.plotly_chart(
+    charts.beeswarm(
+        shap.values,
+        rows[bundle.schema.names],
+        top,
+        labels=labels,
+        title=t("beeswarm_title"),
+        x_label=t("shap_value"),
+        scale=(t("beeswarm_scale"), t("low"), t("high")),
+        label_width=60,
+    ),
+    width="stretch",
+)
+chart_alt(t("beeswarm_alt"))
 st.markdown(f"#### {t('dependence_title')}")
 options = importance["feature"].tolist()
 feature = st.selectbox(t("dependence_feature"), options, format_func=lambda f: labels[f])

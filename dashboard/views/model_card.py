@@ -31,28 +31,33 @@ def _quality(m: dict[str, Any]) -> None:
 
 
 def _real_sample(real: dict[str, Any]) -> None:
-    """AUC on real Home Credit applicants, with and without their credit history."""
+    """ROC AUC and cost per client on real Home Credit applicants, with and without their credit history."""
+    runs = {k: real[k] for k in ("with_history", "without_history") if isinstance(real.get(k), dict)}
+    if not runs:
+        return
     st.markdown(f"**{t('card_real')}**")
     st.caption(t("card_real_help"))
-    known = {"roc_auc": t("card_real_auc"), "roc_auc_no_history": t("card_real_auc_no_history")}
-    numbers = {k: v for k, v in real.items() if isinstance(v, int | float) and not isinstance(v, bool)}
-    cols = st.columns(3)
-    shown = 0
-    for key, text in known.items():
-        if key in numbers:
-            cols[shown].metric(text, num(numbers[key], 3))
-            shown += 1
-    if "n" in numbers:
-        cols[min(shown, 2)].metric(t("card_real_n"), num(numbers["n"]))
-    rest = {k: v for k, v in numbers.items() if k not in known and k != "n"}
-    for (
-        key,
-        value,
-    ) in rest.items():  # further figures the bundle records, with a label when the locales know it
-        st.markdown(f"- {t_or('real_' + key, key)} : {num(value, 3)}")
-    for key in ("description", "source"):
-        if isinstance(real.get(key), str):
-            st.caption(real[key])
+    cols = st.columns(4)
+    i = 0
+    for key, run in runs.items():
+        if "roc_auc" in run:
+            cols[i].metric(t(f"card_real_auc_{key}"), num(run["roc_auc"], 3), help=t("auc_help"))
+            i += 1
+    for key, run in runs.items():
+        if "cost_per_client" in run:
+            cols[i].metric(t(f"card_real_cost_{key}"), num(run["cost_per_client"], 3))
+            i += 1
+    first = next(iter(runs.values()))
+    if "n" in first:
+        st.caption(
+            t(
+                "card_real_counts",
+                n=num(first["n"]),
+                rate=pct(first.get("default_rate", float("nan")), 1),
+                known=num(runs.get("with_history", {}).get("history_known", 0)),
+                data=real.get("data", "—"),
+            )
+        )
 
 
 def _features_table(bundle: core.Bundle) -> pd.DataFrame:

@@ -85,6 +85,8 @@ def _submit(service: core.ScoringService, layout: forms.FormLayout) -> None:
         errors += [e for e in exc.errors if e.field not in unreadable]
         result = None
     if errors:
+        order = {f.name: i for i, f in enumerate(layout.fields)}  # listed in the order of the form
+        errors.sort(key=lambda e: order.get(e.field, -1))
         st.session_state[LAST_ERRORS] = errors  # the last result stays: the next score is compared to it
         return
     previous = st.session_state.get(LAST_RESULT)
@@ -138,7 +140,7 @@ def _history(bundle: core.Bundle, service: core.ScoringService, client_id: int |
             st.caption(t("history_known_no_summary"))
             return
         st.caption(t("history_caption"))
-        items = list(summary.items())
+        items = [(n, v) for n, v in summary.items() if v is not None]  # a figure the file lacks is not a fact
         for start in range(0, len(items), PER_ROW):
             cols = st.columns(PER_ROW)
             for col, (name, value) in zip(cols, items[start : start + PER_ROW], strict=False):
@@ -202,7 +204,9 @@ def _widget(f: forms.FormField, errors: dict[str, str]) -> None:
 def _grid(fields: list[forms.FormField], errors: dict[str, str]) -> None:
     """Fields in rows of three (one per line on a phone, in the same reading order)."""
     for start in range(0, len(fields), PER_ROW):
-        for col, f in zip(st.columns(PER_ROW), fields[start : start + PER_ROW], strict=False):
+        row = fields[start : start + PER_ROW]
+        spacer = [PER_ROW - len(row)] if len(row) < PER_ROW else []  # one empty column, not two, on a phone
+        for col, f in zip(st.columns([1] * len(row) + spacer), row, strict=False):
             with col:
                 _widget(f, errors)
 
@@ -322,7 +326,7 @@ def _waterfall(bundle: core.Bundle, result: core.ScoringResult) -> pd.DataFrame:
         charts.waterfall(
             contributions, result.base_value, labels=labels, top=10, title=t("waterfall_title"),
             others_label=t("others"), base_label=t("base_value"), total_label=t("client_score"),
-            fmt=lambda x: num(x, 2),
+            fmt=lambda x: num(x, 2), x_label=t("shap_value"),
         ),
         width="stretch",
     )  # fmt: skip

@@ -193,7 +193,25 @@ def test_model_card_shows_quality_without_history_and_on_real_applicants(
             "tn": 375,
             "fn": 20,
         },
-        "real_sample": {"roc_auc": 0.731, "roc_auc_no_history": 0.702, "n": 5000},
+        "real_sample": {  # as scripts/evaluate_real.py records it
+            "data": "homecredit/application_train.csv (real Home Credit sample)",
+            "with_history": {
+                "n": 5000,
+                "n_rejected": 0,
+                "default_rate": 0.0808,
+                "roc_auc": 0.731,
+                "cost_per_client": 0.61,
+                "history_known": 4700,
+            },
+            "without_history": {
+                "n": 5000,
+                "n_rejected": 0,
+                "default_rate": 0.0808,
+                "roc_auc": 0.702,
+                "cost_per_client": 0.66,
+                "history_known": 0,
+            },
+        },
     }
     use_bundle(_card_bundle(app_bundle_dir, tmp_path, metrics))
     at = AppTest.from_file(str(DASHBOARD / "views" / "model_card.py"), default_timeout=60)
@@ -205,6 +223,8 @@ def test_model_card_shows_quality_without_history_and_on_real_applicants(
     shown = [m.value for m in at.metric]
     assert auc in shown and ("0,731" if lang == "fr" else "0.731") in shown
     assert ("0,702" if lang == "fr" else "0.702") in shown
+    assert ("0,660" if lang == "fr" else "0.660") in shown  # cost per client without history
+    assert ("5\u202f000 demandeurs réels" if lang == "fr" else "5,000 real applicants") in body
 
 
 def test_model_card_without_the_new_metrics_shows_the_test_only(use_bundle, app_bundle_dir, tmp_path):

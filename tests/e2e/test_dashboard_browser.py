@@ -124,6 +124,30 @@ def test_score_a_new_application_typed_in_the_form(page, server, served):
     shot(page, "2b_score_new_application")
 
 
+def test_a_bad_amount_is_an_error_at_its_field_and_nothing_typed_is_lost(page, server, served):
+    from playwright.sync_api import expect
+
+    layout = forms.form_layout(served.schema, "fr")
+    amount = next((f for _, g in layout.main for f in g if f.kind == "amount"), None)
+    if amount is None:
+        pytest.skip("the served bundle's form has no amount in its main sections")
+    page.goto(server)
+    settle(page)
+    box = page.get_by_label(amount.label, exact=True)
+    box.fill("45O 000")
+    box.press("Tab")
+    page.get_by_role("button", name="Évaluer le dossier").click()
+    settle(page)
+    name = core.label(amount.name, "fr", served.schema)
+    alert = page.get_by_role("alert").filter(has_text="ne peut pas être évalué")
+    expect(alert).to_contain_text(name)
+    expect(alert).not_to_contain_text(amount.name)  # the label, never the column name
+    expect(page.get_by_text("montant illisible « 45O 000 »").first).to_be_visible()
+    assert page.get_by_label(amount.label, exact=True).input_value() == "45O 000"
+    assert page.get_by_role("heading", name=DECISION).count() == 0
+    shot(page, "2c_score_bad_amount")
+
+
 def test_upload_a_csv(page, server, served, tmp_path):
     ids = served.known_ids()[:20]
     rows = [served.record_of(i) for i in ids] if ids else [served.example_record()] * 20
