@@ -49,8 +49,12 @@ class FormField:
 
     @property
     def choices(self) -> bool:
-        """Whether the field is a few buttons (a yes/no flag, a category of two or three values)."""
-        return self.kind == "flag" or (self.kind == "category" and 0 < len(self.options) <= 3)
+        """Whether the field is a few buttons: a yes/no flag, or two or three short categories (that fit a
+        third of the form's width without being cut)."""
+        if self.kind == "flag":
+            return True
+        words = sum(len(self.option_labels.get(v, v)) for v in self.options)
+        return self.kind == "category" and 0 < len(self.options) <= 3 and words <= 28
 
 
 @dataclass(frozen=True)

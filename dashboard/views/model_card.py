@@ -145,7 +145,19 @@ if test:
     if bundle.metrics.get("benchmark"):
         st.markdown(f"**{t('card_benchmark')}**")
         bench = pd.DataFrame(bundle.metrics["benchmark"]).round(4)
-        st.dataframe(bench.rename(columns=lambda c: t_or(f"bench_{c}", c)), hide_index=True, width="stretch")
+        if "model" in bench.columns:
+            bench["model"] = [t_or(f"model_{m}", str(m)) for m in bench["model"]]
+        numbers = {
+            c: st.column_config.NumberColumn(t_or(f"bench_{c}", c), format="localized")
+            for c in bench.columns
+            if pd.api.types.is_numeric_dtype(bench[c])
+        }
+        st.dataframe(
+            bench.rename(columns=lambda c: c if c in numbers else t_or(f"bench_{c}", c)),
+            hide_index=True,
+            width="stretch",
+            column_config=numbers,
+        )
 else:
     st.info(t("card_unavailable_item", item=t("card_metrics")))
 st.markdown(f"#### {t('card_limitations')}")

@@ -177,7 +177,10 @@ def _widget(f: forms.FormField, errors: dict[str, str]) -> None:
             **common,
         )  # fmt: skip
         if f.sentinel is not None:
-            st.checkbox(t("not_employed"), key=key + forms.SENTINEL_SUFFIX, persist_state="session")
+            st.checkbox(
+                t("not_employed"), key=key + forms.SENTINEL_SUFFIX, persist_state="session",
+                help=t("not_employed_help"),
+            )  # fmt: skip
     elif f.kind == "number":
         st.number_input(f.label, value=None, step=f.step, format=f.fmt, placeholder=t("not_given"), **common)
     elif f.kind in ("category", "flag"):

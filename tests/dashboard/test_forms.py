@@ -108,6 +108,7 @@ def test_fields_have_labels_units_and_required_marks(app_bundle):
     assert fields["DAYS_BIRTH"].bounds == (pytest.approx(18.0, abs=0.01), pytest.approx(120.0, abs=0.01))
     assert fields["DAYS_EMPLOYED"].sentinel == 365243 and not fields["DAYS_EMPLOYED"].required
     assert fields["FLAG_DOCUMENT_3"].kind == "flag" and fields["FLAG_DOCUMENT_3"].choices
+    assert fields["CODE_GENDER"].choices  # Femme / Homme / Non renseigné fit as buttons
     gender = fields["CODE_GENDER"]
     assert gender.kind == "category" and gender.option_labels["F"] == "Femme"
     english = {f.name: f for f in forms.form_layout(app_bundle.schema, "en").fields}
@@ -116,6 +117,17 @@ def test_fields_have_labels_units_and_required_marks(app_bundle):
     for f in fields.values():
         assert f.name not in f.label
         assert f.label.endswith(" *") == f.required
+
+
+def test_long_category_labels_are_a_list_not_cut_buttons():
+    short = forms.FormField(
+        "A", "category", "a", None, "identity", options=("Y", "N"), option_labels={"Y": "Oui", "N": "Non"}
+    )
+    long = forms.FormField(
+        "B", "category", "b", None, "building", options=("block of flats", "terraced house", "specific housing"),
+        option_labels={},
+    )  # fmt: skip
+    assert short.choices and not long.choices
 
 
 def test_feature_layout_puts_the_most_important_first(toy_bundle):
