@@ -24,7 +24,7 @@ from core.errors import (
     RecordValidationError,
 )
 from core.export import neutralise_formulas, to_safe_csv
-from core.features.registry import SECTIONS, FieldInfo, registry
+from core.features.registry import NO_HISTORY, SECTIONS, FieldInfo, registry
 from core.serving.bundle import Bundle, Manifest, Provenance, load_bundle, load_legacy_bundle, save_bundle
 from core.serving.contract import (
     CONTRACT_VERSION,
@@ -72,6 +72,7 @@ __all__ = [
     "CONTRACT_VERSION",
     "DEMO_BUNDLE_DIR",
     "MISSING_CATEGORY",
+    "NO_HISTORY",
     "SECTIONS",
     "TABLE_COLUMNS",
     "BatchScoring",

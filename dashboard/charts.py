@@ -8,7 +8,7 @@ import numpy as np
 import pandas as pd
 import plotly.graph_objects as go
 
-from core.features.registry import NO_HISTORY
+from core import NO_HISTORY
 
 ACCEPTED, REFUSED, NEUTRAL, INK = "#0072B2", "#D55E00", "#8C96A0", "#1B1F24"
 TOWARD_DEFAULT, TOWARD_REPAYMENT = REFUSED, ACCEPTED

@@ -195,9 +195,5 @@ def application_features(app: pl.LazyFrame | pl.DataFrame) -> pl.LazyFrame:
 
 def application_rows(records: Sequence[Mapping[str, Any]]) -> pl.DataFrame:
     """Application features of already-validated records (the online path: same function as batch)."""
-    frame = pl.DataFrame(
-        {c: [r.get(c) for r in records] for c in CANONICAL},
-        schema=CANONICAL,
-        strict=False,
-    )
+    frame = pl.from_dicts([{c: r.get(c) for c in CANONICAL} for r in records], schema=CANONICAL, strict=False)
     return application_features(frame).collect(engine="in-memory")

@@ -10,6 +10,7 @@ import logging
 import time
 from collections.abc import Mapping
 from pathlib import Path
+from typing import Literal
 
 import pandas as pd
 import polars as pl
@@ -23,7 +24,7 @@ __all__ = ["APP_CATEGORICAL", "build_features", "history_table", "to_pandas"]
 #: polars' streaming engine merges partial sums in an order that varies between runs, so a history
 #: aggregate could differ in its last bit from one run to the next; the in-memory engine, on inputs
 #: sorted by their keys, gives the same double every time (training, ``pad features``, a store).
-ENGINE = "in-memory"
+ENGINE: Literal["in-memory"] = "in-memory"
 
 
 def _lazy(frame: pd.DataFrame | pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:

@@ -271,7 +271,7 @@ def bureau_features(bureau: pl.LazyFrame, balance: pl.LazyFrame, lineage: _Linea
     )
 
 
-def _per_loan_installments(inst: pl.LazyFrame, lineage: _Lineages, of: dict[str, Lineage]) -> pl.LazyFrame:
+def _per_loan_installments(inst: pl.LazyFrame, of: dict[str, Lineage]) -> pl.LazyFrame:
     i = inst.sort(_INST_ORDER, nulls_last=True).with_columns(
         (pl.col("DAYS_ENTRY_PAYMENT") - pl.col("DAYS_INSTALMENT")).alias("INST_DAYSLATE"),
         (pl.col("AMT_INSTALMENT") - pl.col("AMT_PAYMENT")).alias("INST_PAYMENTDIFF"),
@@ -389,7 +389,7 @@ def previous_features(
             (pl.col("DAYS_FIRST_DUE") - pl.col("DAYS_DECISION")).alias("PREV_DECISION_TO_FIRST_DUE"),
         )
         .join(_per_loan_pos(pos, of), on="SK_ID_PREV", how="left", maintain_order="left")
-        .join(_per_loan_installments(inst, lineage, of), on="SK_ID_PREV", how="left", maintain_order="left")
+        .join(_per_loan_installments(inst, of), on="SK_ID_PREV", how="left", maintain_order="left")
         .join(_per_loan_cards(cc, of), on="SK_ID_PREV", how="left", maintain_order="left")
     )
     for c in ("PREV_CREDIT_TO_APPLICATION", "PREV_CREDIT_TO_GOODSPRICE", "PREV_DECISION_TO_FIRST_DUE"):
@@ -452,7 +452,8 @@ def history_features(tables: dict[str, pl.LazyFrame]) -> tuple[pl.LazyFrame | No
         missing = [n for n in needed if n not in tables]
         if missing:
             raise ValueError(f"previous_application needs {', '.join(missing)} too.")
-        parts.append(previous_features(tables["previous_application"], *(tables[n] for n in needed), lineage))
+        pos, inst, cc = (tables[n] for n in needed)
+        parts.append(previous_features(tables["previous_application"], pos, inst, cc, lineage))
     if not parts:
         return None, {}
     out = parts[0]

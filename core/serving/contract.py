@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from core.serving.presentation import reason_sentence
 from core.serving.service import BatchScoring, Reason, ScoringResult
 
-CONTRACT_VERSION = "1.0"
+CONTRACT_VERSION = "1.0"  # also the Literal of ScoreOut.contract_version: change both, on purpose
 SHAP_SCALE = "log-odds of default"
 #: Columns of a batch result, identical in ``pad score``, the dashboard download and /predict/batch.
 TABLE_COLUMNS = [
@@ -71,7 +71,7 @@ class BundleRef(BaseModel):
 class ScoreOut(BaseModel):
     """The result of scoring one application (contract version 1.0)."""
 
-    contract_version: Literal["1.0"] = CONTRACT_VERSION
+    contract_version: Literal["1.0"] = "1.0"
     client_id: int | None = Field(description="SK_ID_CURR as sent: an exact integer, never a float")
     probability: float = Field(description="model's probability of default (class 1, TARGET = 1)")
     decision: Literal["ACCEPTED", "REFUSED"] = Field(
@@ -83,7 +83,7 @@ class ScoreOut(BaseModel):
         description="known: the client's credit history was used; none: no history known (new applicant); "
         "not_applicable: the bundle scores feature records"
     )
-    shap_scale: Literal["log-odds of default"] = SHAP_SCALE
+    shap_scale: Literal["log-odds of default"] = "log-odds of default"
     reasons: Reasons
     warnings: list[WarningOut]
     missing_fields: list[str] = Field(description="input fields the record did not give (scored as missing)")

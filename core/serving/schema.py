@@ -16,11 +16,11 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterable, Mapping
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 import pandas as pd
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr
 
 from core.features.registry import FieldInfo, registry
 
@@ -77,6 +77,8 @@ class FeatureSchema(BaseModel):
     inputs: list[FeatureSpec] = Field(default_factory=list)
     #: the category CatBoost was trained with for a missing value
     missing_category: str = MISSING_CATEGORY
+    #: the pydantic model of one record, built once (see core.serving.validation.record_model)
+    _record_model: Any = PrivateAttr(default=None)
 
     @property
     def names(self) -> list[str]:

@@ -68,6 +68,10 @@ class FrameHistory:
         values = self._frame.reindex(keys)[list(names)].astype(float)
         return values.reset_index(drop=True), present
 
+    def lookup_one(self, client_id: int, names: Sequence[str]) -> list[float] | None:
+        """History features ``names`` of one client (None when the id is unknown)."""
+        return self._rows(tuple(names)).get(int(client_id))
+
     def _rows(self, names: tuple[str, ...]) -> dict[int, list[float]]:
         cached = self._cache.get(names)
         if cached is None:
@@ -211,7 +215,12 @@ class ScoringService:
         if rows.empty:
             return None
         names = [c for c in HISTORY_SUMMARY if c in rows.columns]
-        return {n: json_value(rows.iloc[0][n]) for n in names}
+        out = {n: json_value(rows.iloc[0][n]) for n in names}
+        # counts over an empty part of a known history are zero, not unknown
+        for count, prefix in (("PREV_COUNT", ("PREV_", "INST_")), ("BUREAU_COUNT", ("BUREAU_",))):
+            if out.get(count) == 0:
+                out.update({n: 0 for n, v in out.items() if v is None and n.startswith(prefix)})
+        return out
 
     def known_ids(self) -> list[int]:
         """Ids of the clients whose application and history the service holds (the reference sample)."""
@@ -258,11 +267,16 @@ class ScoringService:
         row = application_rows([{**values, ID_COLUMN: client_id}]).row(0, named=True)
         history: HistoryStatus = "none"
         hist_values: dict[str, Any] = {}
-        if self._history_names and self.history is not None:
-            frame, known = self.history.lookup([client_id], self._history_names)
-            if bool(known[0]):
+        if self._history_names and self.history is not None and client_id is not None:
+            one = getattr(self.history, "lookup_one", None)
+            if one is not None:  # a dictionary look-up, no frame
+                found = one(client_id, self._history_names)
+            else:
+                frame, known = self.history.lookup([client_id], self._history_names)
+                found = [frame[n].iloc[0] for n in self._history_names] if bool(known[0]) else None
+            if found is not None:
                 history = "known"
-                hist_values = {n: frame[n].iloc[0] for n in self._history_names}
+                hist_values = dict(zip(self._history_names, found, strict=True))
         hist = set(self._history_names)
         out = {n: (hist_values.get(n) if n in hist else row[n]) for n in self.schema.names}
         return {n: _plain(v) for n, v in out.items()}, history

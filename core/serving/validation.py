@@ -148,8 +148,13 @@ def _record_model_cached(schema_json: str) -> type[BaseModel]:
 
 
 def record_model(schema: FeatureSchema) -> type[BaseModel]:
-    """A pydantic model of one record for this schema's contract (also the OpenAPI schema)."""
-    return _record_model_cached(schema.model_dump_json())
+    """A pydantic model of one record for this schema's contract (also the OpenAPI schema).
+
+    Built once per schema object (a bundle's schema is never modified after loading).
+    """
+    if schema._record_model is None:
+        schema._record_model = _record_model_cached(schema.model_dump_json())
+    return schema._record_model  # type: ignore[no-any-return]
 
 
 def _describe_value(value: Any) -> str:
