@@ -46,20 +46,15 @@ def test_quick_profile_end_to_end(quick_run):
     }  # fmt: skip
     # the threshold is cost-optimal on out-of-fold predictions: it is not the default 0.5
     assert 0 < bundle.threshold < 0.5
-    # it scores and explains a reference client
-    record = bundle.reference.iloc[0].to_dict()
-    record = {
-        k: (None if isinstance(v, float) and np.isnan(v) else (v.item() if hasattr(v, "item") else v))
-        for k, v in record.items()
-    }
-    for spec in bundle.schema.features:
-        if spec.kind == "boolean" and record[spec.name] is not None:
-            record[spec.name] = bool(record[spec.name])
-    record["SK_ID_CURR"] = int(record["SK_ID_CURR"])
-    explanation = core.Explainer(bundle).explain_record(record)
-    assert 0 < explanation.score.probability < 1
-    # descriptions come from the data dictionary
-    assert sum(f.description is not None for f in bundle.schema.features) >= len(bundle.schema.features) * 0.9
+    # an application bundle: it scores a reference client's raw application with its history
+    assert bundle.schema.contract == "application" and len(bundle.schema.inputs) == 120
+    service = core.ScoringService(bundle)
+    result = service.score(service.example_record())
+    assert 0 < result.probability < 1 and result.history == "known" and result.toward_default
+    # quality is reported with and without history
+    assert 0.5 < bundle.metrics["test_no_history"]["roc_auc"] < 0.95
+    # every feature carries its registry entry (labels, unit, bounds)
+    assert all(f.info is not None and f.info.label_fr and f.info.label_en for f in bundle.schema.features)
     assert "roc_auc" in res.stdout and "MLflow run" in res.stdout
 
 
