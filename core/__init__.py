@@ -34,7 +34,7 @@ from core.serving.contract import (
     results_table,
     score_out,
 )
-from core.serving.explain import Explainer, ShapMatrix, shap_values
+from core.serving.explain import Explainer, ShapMatrix, importance_of, shap_values
 from core.serving.presentation import (
     category_label,
     days_to_years,
@@ -112,6 +112,7 @@ __all__ = [
     "field_info",
     "format_value",
     "get_settings",
+    "importance_of",
     "in_years",
     "infer_schema",
     "json_value",

@@ -28,9 +28,34 @@ def _readable(feature: str, dep: pd.DataFrame, schema: core.FeatureSchema) -> tu
     return out, t("feature_value")
 
 
+def _uploaded_population(bundle: core.Bundle) -> None:
+    """A bundle without reference data (legacy): global SHAP over clients the analyst uploads."""
+    st.info(t("insights_upload"), icon=":material/upload_file:")
+    upload = st.file_uploader(t("insights_upload_label"), type=["csv"], key="insights_upload")
+    if upload is None:
+        return
+    try:
+        batch = resources.service().score_frame(core.read_clients_csv(upload))
+    except core.FileValidationError as exc:
+        st.error(str(exc))
+        return
+    if not batch.n_scored:
+        st.warning(t("insights_upload_none"))
+        return
+    st.caption(t("insights_upload_done", n=batch.n_scored, rejected=batch.n_rows - batch.n_scored))
+    shap = resources.service().explainer.population_shap(batch.features)
+    importance = core.importance_of(shap)
+    labels = {n: core.label(n, lang(), bundle.schema) for n in bundle.schema.names}  # type: ignore[arg-type]
+    st.plotly_chart(
+        charts.importance_bar(importance, labels=labels, top=20, title=t("importance_title"), x_label=t("mean_abs_shap"), label_width=60),
+        width="stretch",
+    )
+    chart_alt(t("importance_alt", top=", ".join(labels[f] for f in importance["feature"].head(3))))
+
+
 bundle = page_setup("title_insights")
 if bundle.reference is None:
-    st.info(t("insights_unavailable"))
+    _uploaded_population(bundle)
     st.stop()
 st.caption(t("insights_intro", n=min(len(bundle.reference), 5000)))
 key = resources.version_key()

@@ -37,3 +37,28 @@ def test_legacy_bundle_pages(use_bundle, tmp_path):
     assert not card.exception and "Not provided by this model" in card.warning[0].value
     for name in ("batch.py", "insights.py"):
         assert not _open(name).exception
+
+
+def test_legacy_insights_explain_an_uploaded_population(use_bundle, tmp_path):
+    """No reference data: global SHAP over clients the analyst uploads."""
+    import numpy as np
+    import pandas as pd
+
+    names = ["EXT_SOURCE_1", "DAYS_BIRTH", "CODE_GENDER", "FLAG_DOCUMENT_3"]
+    use_bundle(_legacy_folder(tmp_path / "legacy", names, ["CODE_GENDER"]))
+    at = _open("insights.py")
+    assert "upload a file of clients" in at.info[0].value
+    rng = np.random.default_rng(0)
+    frame = pd.DataFrame(
+        {
+            "SK_ID_CURR": np.arange(1, 41),
+            "EXT_SOURCE_1": rng.uniform(0, 1, 40).round(3),
+            "DAYS_BIRTH": -rng.integers(7000, 25000, 40),
+            "CODE_GENDER": rng.choice(["F", "M"], 40),
+            "FLAG_DOCUMENT_3": rng.integers(0, 2, 40),
+        }
+    )
+    frame.loc[3, "EXT_SOURCE_1"] = 7  # refused: impossible score
+    at.file_uploader[0].upload("clients.csv", frame.to_csv(index=False).encode(), "text/csv").run()
+    assert not at.exception and not at.error
+    assert any("39 clients of the file (1 rows refused)" in c.value for c in at.caption)

@@ -96,3 +96,18 @@ def test_missing_input_and_bad_bundle(tmp_path):
     (tmp_path / "x.csv").write_text("a\n1\n")
     res = pad("score", str(tmp_path / "x.csv"), "--bundle", str(tmp_path))
     assert res.returncode == 2 and "manifest.json is missing" in res.stderr
+
+
+def test_seed_payload_scores_against_a_legacy_bundle(seed_reference, tmp_path):
+    """The original project's real payload, through ``pad score``, on a bundle in its four-file format."""
+    from core.serving.bundle import LEGACY_FILES
+    from tests.core.test_bundle import _legacy_folder
+
+    names = (seed_reference / LEGACY_FILES["kept"]).read_text().split("\n")
+    cats = (seed_reference / LEGACY_FILES["cat"]).read_text().split()
+    folder = _legacy_folder(tmp_path / "legacy", names, cats)
+    res = pad("score", str(seed_reference / "examples" / "input_example.json"), "--bundle", str(folder))
+    assert res.returncode == 0, res.stderr
+    scores = pd.read_csv(io.StringIO(res.stdout))
+    assert scores["SK_ID_CURR"].tolist() == [100001] and scores["history"].tolist() == ["not_applicable"]
+    assert "scored 1 of 1 clients; 0 rejected" in res.stderr

@@ -108,3 +108,14 @@ def test_full_domain_includes_values_training_may_never_see(real_applications):
     assert "Businessman" in registry()["NAME_INCOME_TYPE"].categories
     assert "Businessman" in set(real_applications["NAME_INCOME_TYPE"])
     assert registry()["NAME_INCOME_TYPE"].categories_source
+
+
+def test_every_feature_of_the_demo_bundle_is_labelled_in_both_languages():
+    from core import DEMO_BUNDLE_DIR, load_bundle
+
+    bundle = load_bundle(DEMO_BUNDLE_DIR)
+    for spec in [*bundle.schema.features, *bundle.schema.inputs]:
+        assert spec.info is not None, spec.name
+        for text in (spec.info.label_fr, spec.info.label_en):
+            assert text and not CODE.search(text), (spec.name, text)
+        assert label(spec.name, "fr", bundle.schema) == spec.info.label_fr
