@@ -33,12 +33,15 @@ SCOPE_TABLE: dict[str, str] = {
     "installments": "installments_payments",
     "card": "credit_card_balance",
 }
-#: History figures shown to a credit officer as the summary of a known client (kept in reference data).
-HISTORY_SUMMARY = (
-    "BUREAU_COUNT", "BUREAU_ACTIVE_COUNT", "BUREAU_ACTIVE_AMT_CREDIT_SUM_DEBT_SUM", "BUREAU_RECENT_OVERDUE_COUNT",
-    "PREV_COUNT", "PREV_NAME_CONTRACT_STATUS_Approved", "PREV_NAME_CONTRACT_STATUS_Refused",
-    "PREV_INST_COUNT_LATE_SUM", "INST_RECENT_RATIO_LATE",
-)  # fmt: skip
+#: History figures shown to a credit officer as the summary of a known client (kept in reference
+#: data), each with the count that makes it zero when that part of the history is empty.
+HISTORY_SUMMARY: dict[str, str | None] = {
+    "BUREAU_COUNT": None, "BUREAU_ACTIVE_COUNT": "BUREAU_COUNT",
+    "BUREAU_ACTIVE_AMT_CREDIT_SUM_DEBT_SUM": "BUREAU_ACTIVE_COUNT", "BUREAU_RECENT_OVERDUE_COUNT": "BUREAU_COUNT",
+    "PREV_COUNT": None, "PREV_NAME_CONTRACT_STATUS_Approved": "PREV_COUNT",
+    "PREV_NAME_CONTRACT_STATUS_Refused": "PREV_COUNT", "PREV_INST_COUNT_LATE_SUM": "PREV_COUNT",
+    "INST_RECENT_RATIO_LATE": None,
+}  # fmt: skip
 #: Counts that are zero, not unknown, for a client whose history is known but empty.
 ZERO_WHEN_EMPTY = ("BUREAU_COUNT", "PREV_COUNT", "BUREAU_ACTIVE_COUNT", "BUREAU_RECENT_COUNT")
 

@@ -216,10 +216,10 @@ class ScoringService:
             return None
         names = [c for c in HISTORY_SUMMARY if c in rows.columns]
         out = {n: json_value(rows.iloc[0][n]) for n in names}
-        # counts over an empty part of a known history are zero, not unknown
-        for count, prefix in (("PREV_COUNT", ("PREV_", "INST_")), ("BUREAU_COUNT", ("BUREAU_",))):
-            if out.get(count) == 0:
-                out.update({n: 0 for n, v in out.items() if v is None and n.startswith(prefix)})
+        # figures over an empty part of a known history are zero, not unknown
+        for name, parent in HISTORY_SUMMARY.items():
+            if name in out and out[name] is None and parent is not None and out.get(parent) == 0:
+                out[name] = 0
         return out
 
     def known_ids(self) -> list[int]:
