@@ -58,12 +58,19 @@ class Explainer:
         self._global: ShapMatrix | None = None
         self._global_rows: pd.DataFrame | None = None
         self._sorted: dict[str, np.ndarray] = {}
+        self._shares: dict[str, dict[Any, float]] = {}  # category or flag value -> % of the reference
+        self._kinds = {spec.name: spec.kind for spec in bundle.schema.features}
         ref = bundle.reference
         if ref is not None:
             for spec in bundle.schema.features:
-                if spec.kind != "categorical":
-                    col = pd.to_numeric(ref[spec.name], errors="coerce").to_numpy(dtype=float)
-                    self._sorted[spec.name] = np.sort(col[np.isfinite(col)])
+                col = ref[spec.name]
+                if spec.kind == "categorical":
+                    self._shares[spec.name] = (col.astype(str).value_counts() / len(col) * 100).to_dict()
+                    continue
+                values = pd.to_numeric(col, errors="coerce").to_numpy(dtype=float)
+                self._sorted[spec.name] = np.sort(values[np.isfinite(values)])
+                if spec.kind == "boolean":
+                    self._shares[spec.name] = (pd.Series(values).value_counts() / len(col) * 100).to_dict()
 
     # ---------------------------------------------------------------- population
     def percentile(self, feature: str, value: Any) -> float | None:
@@ -71,14 +78,9 @@ class Explainer:
         ref = self.bundle.reference
         if ref is None or value is None or (isinstance(value, float) and math.isnan(value)):
             return None
-        if isinstance(value, str) or self.bundle.schema.get(feature).kind == "boolean":
-            col = ref[feature]
-            same = (
-                col.astype(str) == value
-                if isinstance(value, str)
-                else pd.to_numeric(col, errors="coerce") == value
-            )
-            return float(same.mean() * 100)
+        if isinstance(value, str) or self._kinds.get(feature) == "boolean":
+            shares = self._shares.get(feature, {})
+            return float(shares.get(value if isinstance(value, str) else float(value), 0.0))
         arr = self._sorted.get(feature)
         if arr is None or arr.size == 0:
             return None
