@@ -21,7 +21,7 @@ from core.serving.schema import ID_COLUMN, to_model_frame
 GLOBAL_SHAP_ROWS = 5000
 
 
-def importance_of(shap: "ShapMatrix") -> pd.DataFrame:
+def importance_of(shap: ShapMatrix) -> pd.DataFrame:
     """Mean |SHAP| per feature: feature, mean_abs_shap, rank (1 = most important)."""
     imp = pd.DataFrame({"feature": shap.feature_names, "mean_abs_shap": np.abs(shap.values).mean(axis=0)})
     imp = imp.sort_values("mean_abs_shap", ascending=False, kind="stable").reset_index(drop=True)
@@ -115,7 +115,11 @@ class Explainer:
     def population_shap(self, features: pd.DataFrame) -> ShapMatrix:
         """SHAP matrix over a population the caller brings (e.g. uploaded clients of a legacy bundle
         without reference data), at most GLOBAL_SHAP_ROWS rows (a seeded sample beyond)."""
-        rows = features.sample(n=GLOBAL_SHAP_ROWS, random_state=0) if len(features) > GLOBAL_SHAP_ROWS else features
+        rows = (
+            features.sample(n=GLOBAL_SHAP_ROWS, random_state=0)
+            if len(features) > GLOBAL_SHAP_ROWS
+            else features
+        )
         return shap_values(self.bundle, rows[self.bundle.schema.names])
 
     def dependence(self, feature: str) -> pd.DataFrame:
