@@ -42,6 +42,7 @@ from core.serving.presentation import (
     format_value,
     in_years,
     label,
+    problem_text,
     reason_sentence,
     years_to_days,
 )
@@ -123,6 +124,7 @@ __all__ = [
     "load_settings",
     "neutralise_formulas",
     "optimal_threshold",
+    "problem_text",
     "read_clients_csv",
     "reason_sentence",
     "record_model",

@@ -43,8 +43,8 @@ def decision_badge(decision: str) -> None:
 
 
 def problem_text(problem: str) -> str:
-    """A validation problem for people: the core's text, the usual ones in the interface language."""
-    return t("field_required") if problem == INSUFFICIENT else problem
+    """A validation problem or warning for people, in the interface language."""
+    return t("field_required") if problem == INSUFFICIENT else core.problem_text(problem, lang())  # type: ignore[arg-type]
 
 
 def field_label(name: str, schema: core.FeatureSchema | None = None) -> str:

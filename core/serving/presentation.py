@@ -11,6 +11,7 @@ import math
 from typing import Any, Literal
 
 from core.features.registry import NO_HISTORY, FieldInfo, registry
+from core.serving.messages import in_language
 
 Lang = Literal["fr", "en"]
 DAYS_PER_YEAR = 365.25
@@ -125,3 +126,8 @@ def reason_sentence(reason: Any, lang: Lang = "fr", schema: Any = None) -> str:
                 where = f" ({'higher' if higher else 'lower'} than {part:.0f}% of clients)"
     sep = " : " if lang == "fr" else ": "
     return f"{name}{sep}{shown}{where} — {_EFFECT[(lang, reason.direction)]}"
+
+
+def problem_text(problem: str, lang: Lang = "fr") -> str:
+    """A validation problem or warning in ``lang`` (core's problems know their code)."""
+    return in_language(problem, lang)

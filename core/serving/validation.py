@@ -27,11 +27,12 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from core.errors import FieldError, FileValidationError, RecordValidationError
+from core.serving.messages import Problem
 from core.serving.schema import ID_COLUMN, TARGET_COLUMN, FeatureSchema, FeatureSpec
 
 _DAYS_PER_YEAR = 365.25
 _MAX_LISTED_CATEGORIES = 12
-INSUFFICIENT = "insufficient data: the model cannot score an application without it"
+INSUFFICIENT = Problem("insufficient")
 
 
 @dataclass(frozen=True)
@@ -64,29 +65,21 @@ def _bool_from_01(value: Any) -> Any:
     return value
 
 
-def _bounds_text(spec: FeatureSpec) -> str:
-    lo, hi = spec.domain_min, spec.domain_max
-    if lo is not None and hi is not None:
-        return f"between {lo:g} and {hi:g}"
-    return f">= {lo:g}" if lo is not None else f"<= {hi:g}"
-
-
 def _show(value: Any) -> str:
     value = value.item() if hasattr(value, "item") else value
     return str(value)[:60]
 
 
-def _impossible(spec: FeatureSpec, value: Any) -> str:
+def _impossible(spec: FeatureSpec, value: Any) -> Problem:
     if spec.name == "DAYS_BIRTH" and isinstance(value, int | float):
-        return f"impossible age {-value / _DAYS_PER_YEAR:.1f} years ({_show(value)}): the client must be 18 to 120 years old"
-    hint = ""
-    if spec.info is not None and spec.info.unit == "days" and isinstance(value, int | float) and value > 0:
-        hint = " (days are counted back from the application, so are <= 0"
-        if spec.info.sentinel is not None:
-            hint += f"; {spec.info.sentinel:g} means {spec.info.sentinel_meaning}"
-        hint += ")"
-    why = f" — {spec.info.bounds_rationale}" if spec.info and spec.info.bounds_rationale and not hint else ""
-    return f"impossible value {_show(value)}: must be {_bounds_text(spec)}{hint}{why}"
+        return Problem("impossible_age", value=value)
+    info = spec.info
+    days = info is not None and info.unit == "days" and isinstance(value, int | float) and value > 0
+    return Problem(
+        "impossible", value=value, lo=spec.domain_min, hi=spec.domain_max, days=days,
+        sentinel=info.sentinel if info else None, sentinel_meaning=info.sentinel_meaning if info else None,
+        rationale=info.bounds_rationale if info else None,
+    )  # fmt: skip
 
 
 def _out_of_bounds(spec: FeatureSpec, value: float) -> bool:
@@ -101,9 +94,9 @@ def _numeric_check(spec: FeatureSpec) -> Any:
         if value is None:
             return None
         if _out_of_bounds(spec, value):
-            raise PydanticCustomError("impossible", _impossible(spec, value))
+            raise PydanticCustomError("impossible", str(_impossible(spec, value)))
         if spec.integer and value != int(value):
-            raise PydanticCustomError("not_integer", f"must be a whole number, got {_show(value)}")
+            raise PydanticCustomError("not_integer", str(Problem("not_integer", value=value)))
         return value
 
     return check
@@ -157,42 +150,33 @@ def record_model(schema: FeatureSchema) -> type[BaseModel]:
     return schema._record_model  # type: ignore[no-any-return]
 
 
-def _describe_value(value: Any) -> str:
-    if isinstance(value, bool):
-        return f"the boolean {str(value).lower()}"
-    if isinstance(value, str):
-        return f"the text {value[:60]!r}" + ("…" if len(value) > 60 else "")
-    if value is None:
-        return "null"
-    return repr(value)[:60]
+def _category_error(spec: FeatureSpec, value: str) -> Problem:
+    return Problem(
+        "unknown_category", value=value, allowed=list(spec.categories or []), listed=_MAX_LISTED_CATEGORIES
+    )
 
 
-def _category_error(spec: FeatureSpec, value: str) -> str:
-    cats = spec.categories or []
-    shown = ", ".join(repr(c) for c in cats[:_MAX_LISTED_CATEGORIES])
-    more = f", … ({len(cats)} in all)" if len(cats) > _MAX_LISTED_CATEGORIES else ""
-    return f"unknown category {_describe_value(value)[9:]}: expected one of {shown}{more}"
-
-
-def _message(spec: FeatureSpec | None, err: Mapping[str, Any]) -> str:
+def _message(spec: FeatureSpec | None, err: Mapping[str, Any]) -> Problem:
     kind, value = err["type"], err.get("input")
     if kind == "extra_forbidden":
-        return "unknown field: this model has no input of that name"
+        return Problem("unknown_field")
     if kind == "missing":
-        return "missing field: send null if the value is unknown"
+        return Problem("missing_field")
     if spec is None:  # client id
-        return f"must be a positive integer, got {_describe_value(value)}"
-    if kind in ("impossible", "not_integer"):
-        return str(err["msg"])
+        return Problem("bad_id", value=value)
+    if kind == "impossible":
+        return _impossible(spec, value)
+    if kind == "not_integer":
+        return Problem("not_integer", value=value)
     if kind == "finite_number":
-        return "NaN and infinity are not allowed: send null for a missing value"
+        return Problem("not_finite")
     if spec.kind == "numeric":
-        return f"expected a number, got {_describe_value(value)}"
+        return Problem("expected_number", value=value)
     if spec.kind == "boolean":
-        return f"expected true/false (or 0/1), got {_describe_value(value)}"
+        return Problem("expected_bool", value=value)
     if kind == "literal_error" and isinstance(value, str):
         return _category_error(spec, value)
-    return f"expected a text category, got {_describe_value(value)}"
+    return Problem("expected_category", value=value)
 
 
 def _range_warning(spec: FeatureSpec, value: Any) -> FieldWarning | None:
@@ -201,22 +185,13 @@ def _range_warning(spec: FeatureSpec, value: Any) -> FieldWarning | None:
     if spec.kind == "categorical":
         seen = spec.seen_categories
         if seen is not None and value not in seen:
-            return FieldWarning(
-                spec.name,
-                f"{value!r} is a valid value never seen in training: accepted, but the score is less certain",
-                value,
-            )
+            return FieldWarning(spec.name, Problem("unseen_category", value=value), value)
         return None
     if spec.kind != "numeric" or spec.min is None or spec.max is None:
         return None
     if spec.min <= value <= spec.max or (spec.info is not None and value == spec.info.sentinel):
         return None
-    return FieldWarning(
-        spec.name,
-        f"{value:g} is outside the range seen in training [{spec.min:g}, {spec.max:g}]: "
-        "accepted, but the score is less certain",
-        value,
-    )
+    return FieldWarning(spec.name, Problem("outside_range", value=value, min=spec.min, max=spec.max), value)
 
 
 def validate_record(record: Any, schema: FeatureSchema) -> ValidRecord:
@@ -366,7 +341,7 @@ def _check_column(
     errors += [(i, _impossible(spec, v), v) for i, v in parsed[out].items()]
     if spec.integer:
         frac = ok & ~out & (parsed % 1 != 0)
-        errors += [(i, f"must be a whole number, got {_show(v)}", v) for i, v in parsed[frac].items()]
+        errors += [(i, Problem("not_integer", value=v), v) for i, v in parsed[frac].items()]
     if spec.min is not None and spec.max is not None:
         unusual = ok & ~out & ((parsed < spec.min) | (parsed > spec.max))
         warnings += [(i, w.message, v) for i, v in parsed[unusual].items() if (w := _range_warning(spec, v))]
@@ -441,16 +416,14 @@ def validate_frame(frame: pd.DataFrame, schema: FeatureSchema, *, first_row: int
     if ID_COLUMN in frame.columns:
         ids, bad = parse_ids(frame[ID_COLUMN])
         errors += [
-            RowError(int(i), ID_COLUMN, "must be a positive integer", v)
+            RowError(int(i), ID_COLUMN, Problem("bad_id"), v)
             for i, v in _as_text(frame[ID_COLUMN])[bad].items()
         ]
     target = None
     if TARGET_COLUMN in frame.columns:
         t = pd.to_numeric(_as_text(frame[TARGET_COLUMN]), errors="coerce")
         bad = ~t.isin([0, 1]) & _as_text(frame[TARGET_COLUMN]).notna()
-        errors += [
-            RowError(int(i), TARGET_COLUMN, "must be 0 (repaid) or 1 (default)", v) for i, v in t[bad].items()
-        ]
+        errors += [RowError(int(i), TARGET_COLUMN, Problem("bad_target"), v) for i, v in t[bad].items()]
         target = t
     errors.sort(key=lambda e: (e.row, e.field))
     bad_rows = {e.row for e in errors}

@@ -29,7 +29,7 @@ CHUNK = 1000
 def _labelled_warnings(batch: core.BatchScoring, schema: core.FeatureSchema) -> dict[int, str]:
     by_row: dict[int, list[str]] = {}
     for w in batch.warnings:
-        by_row.setdefault(w.row, []).append(f"{field_label(w.field, schema)} : {w.problem}")
+        by_row.setdefault(w.row, []).append(f"{field_label(w.field, schema)} : {problem_text(w.problem)}")
     return {row: " | ".join(items) for row, items in by_row.items()}
 
 

@@ -47,7 +47,14 @@ def _uploaded_population(bundle: core.Bundle) -> None:
     importance = core.importance_of(shap)
     labels = {n: core.label(n, lang(), bundle.schema) for n in bundle.schema.names}  # type: ignore[arg-type]
     st.plotly_chart(
-        charts.importance_bar(importance, labels=labels, top=20, title=t("importance_title"), x_label=t("mean_abs_shap"), label_width=60),
+        charts.importance_bar(
+            importance,
+            labels=labels,
+            top=20,
+            title=t("importance_title"),
+            x_label=t("mean_abs_shap"),
+            label_width=60,
+        ),
         width="stretch",
     )
     chart_alt(t("importance_alt", top=", ".join(labels[f] for f in importance["feature"].head(3))))

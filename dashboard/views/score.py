@@ -293,7 +293,8 @@ def _notes(bundle: core.Bundle, result: core.ScoringResult, layout: forms.FormLa
         st.success(t("history_known_result"), icon=":material/history:")
     for w in result.warnings:
         st.warning(
-            f"**{core.label(w.field, lang(), bundle.schema)}** : {w.message}", icon=":material/warning:"
+            f"**{core.label(w.field, lang(), bundle.schema)}** : {problem_text(w.message)}",
+            icon=":material/warning:",
         )  # type: ignore[arg-type]
     shown = {f.name for f in layout.fields}
     missing = [n for n in result.missing_fields if n in shown]

@@ -106,6 +106,16 @@ def test_impossible_values_are_reported_together_with_labels(page):
     assert widget(at, "DAYS_BIRTH").value == 12.0
 
 
+def test_problems_are_said_in_french_on_the_french_page(page):
+    at = page("score.py", "fr")
+    _type(at, REQUIRED | {"DAYS_BIRTH": 12.0, "EXT_SOURCE_2": 1.5})
+    submit(at, "fr")
+    errors = "\n".join(e.value for e in at.error)
+    assert "**Âge**" in errors and "âge impossible" in errors and "entre 18 et 120 ans" in errors
+    assert "**Score externe n° 2**" in errors and "valeur impossible 1.5 : doit être entre 0 et 1" in errors
+    assert "must be" not in errors and "impossible age" not in errors
+
+
 def test_look_up_fills_the_form_and_shows_the_history(page, app_bundle, app_service):
     at = page("score.py")
     cid = app_service.known_ids()[7]
