@@ -191,10 +191,16 @@ def test_problems_carry_their_code_and_speak_both_languages(toy_record, toy_bund
     from core import problem_text
 
     with pytest.raises(RecordValidationError) as info:
-        validate_record(dict(toy_record, EXT_SOURCE_2=1.2, CODE_GENDER="Q", AMT_CREDIT="x"), toy_bundle.schema)
+        validate_record(
+            dict(toy_record, EXT_SOURCE_2=1.2, CODE_GENDER="Q", AMT_CREDIT="x"), toy_bundle.schema
+        )
     by_field = {e.field: e.problem for e in info.value.errors}
-    assert by_field["EXT_SOURCE_2"].startswith("impossible value 1.2: must be between 0 and 1")  # English as before
+    assert by_field["EXT_SOURCE_2"].startswith(
+        "impossible value 1.2: must be between 0 and 1"
+    )  # English as before
     assert problem_text(by_field["EXT_SOURCE_2"], "fr") == "valeur impossible 1.2 : doit être entre 0 et 1"
-    assert problem_text(by_field["CODE_GENDER"], "fr").startswith("catégorie inconnue 'Q' : valeurs possibles 'F', 'M'")
+    assert problem_text(by_field["CODE_GENDER"], "fr").startswith(
+        "catégorie inconnue 'Q' : valeurs possibles 'F', 'M'"
+    )
     assert problem_text(by_field["AMT_CREDIT"], "fr") == "un nombre est attendu, reçu le texte 'x'"
     assert problem_text("a plain text", "fr") == "a plain text"
