@@ -264,7 +264,8 @@ def form_layout(schema: core.FeatureSchema, lang: Lang) -> FormLayout:
     if schema.contract == "application":
         used = schema.used_inputs()
         fields = [form_field(s, schema, lang) for s in used]
-        ranks = {s.name: (_info(s.name, schema).form_rank if _info(s.name, schema) else None) for s in used}
+        infos = {s.name: _info(s.name, schema) for s in used}
+        ranks = {n: (i.form_rank if i is not None else None) for n, i in infos.items()}
         main = sorted(
             (f for f in fields if ranks[f.name] is not None and f.section in MAIN_SECTIONS),
             key=lambda f: ranks[f.name] or 0,
@@ -294,7 +295,7 @@ def widget_values(fields: list[FormField], record: dict[str, Any] | None, lang: 
     record = record or {}
     out: dict[str, Any] = {}
     for f in fields:
-        value = record.get(f.name)
+        value: Any = record.get(f.name)
         if f.sentinel is not None:
             out[f.name + SENTINEL_SUFFIX] = not _missing(value) and float(value) == f.sentinel
             if out[f.name + SENTINEL_SUFFIX]:
@@ -340,7 +341,7 @@ def read_record(
     record: dict[str, Any] = {"SK_ID_CURR": client_id} if client_id is not None else {}
     bad: list[BadInput] = []
     for f in fields:
-        value = values.get(f.name)
+        value: Any = values.get(f.name)
         keys = [f.name] + ([f.name + SENTINEL_SUFFIX] if f.sentinel is not None else [])
         if loaded is not None and all(_same(values.get(k), shown.get(k)) for k in keys):
             original = loaded.get(f.name)

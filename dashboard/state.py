@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, Literal
 
 import streamlit as st
 
@@ -39,7 +39,7 @@ def init_state() -> None:
         st.session_state.setdefault(key, value)
 
 
-def lang() -> str:
+def lang() -> Literal["fr", "en"]:
     """The interface language ('fr' or 'en')."""
     init_state()
-    return str(st.session_state[LANG])
+    return "en" if st.session_state[LANG] == "en" else "fr"

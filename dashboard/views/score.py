@@ -56,7 +56,7 @@ def _set_form(layout: forms.FormLayout, record: dict[str, Any] | None, client_id
 
 
 def _load_client(service: core.ScoringService, layout: forms.FormLayout) -> None:
-    client_id = st.session_state.get(LOOKUP_ID)
+    client_id: Any = st.session_state.get(LOOKUP_ID)
     record = None if client_id is None else service.record_of(int(client_id))
     if record is not None:
         _set_form(layout, record, int(client_id))
