@@ -345,15 +345,9 @@ class ScoringService:
             ids.append(valid.client_id)
             values.append(valid.values)
         inputs = pd.DataFrame(values, columns=[s.name for s in self.schema.fields])
-        if self.schema.contract == "application":
-            frame = to_pandas(
-                application_rows([{**v, ID_COLUMN: c} for v, c in zip(values, ids, strict=True)])
-            )
-            features, history = (
-                self._assemble(frame, ids) if values else (pd.DataFrame(columns=self.schema.names), [])
-            )
-        else:
-            features, history = self.features_of(inputs, ids)
+        features, history = (
+            self.features_of(inputs, ids) if values else (pd.DataFrame(columns=self.schema.names), [])
+        )
         return self._batch(rows, ids, features, history, errors, warnings, len(records), explain, top_k)
 
     def score_frame(

@@ -65,11 +65,6 @@ def _bool_from_01(value: Any) -> Any:
     return value
 
 
-def _show(value: Any) -> str:
-    value = value.item() if hasattr(value, "item") else value
-    return str(value)[:60]
-
-
 def _impossible(spec: FeatureSpec, value: Any) -> Problem:
     if spec.name == "DAYS_BIRTH" and isinstance(value, int | float):
         return Problem("impossible_age", value=value)

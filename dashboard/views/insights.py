@@ -28,6 +28,26 @@ def _readable(feature: str, dep: pd.DataFrame, schema: core.FeatureSchema) -> tu
     return out, t("feature_value")
 
 
+def _labels(bundle: core.Bundle) -> dict[str, str]:
+    return {n: core.label(n, lang(), bundle.schema) for n in bundle.schema.names}
+
+
+def _importance_chart(importance: pd.DataFrame, labels: dict[str, str]) -> None:
+    """Mean |SHAP| of the top 20, full width (history labels are long), with its text alternative."""
+    st.plotly_chart(
+        charts.importance_bar(
+            importance,
+            labels=labels,
+            top=20,
+            title=t("importance_title"),
+            x_label=t("mean_abs_shap"),
+            label_width=60,
+        ),
+        width="stretch",
+    )
+    chart_alt(t("importance_alt", top=", ".join(labels[f] for f in importance["feature"].head(3))))
+
+
 def _uploaded_population(bundle: core.Bundle) -> None:
     """A bundle without reference data (legacy): global SHAP over clients the analyst uploads."""
     st.info(t("insights_upload"), icon=":material/upload_file:")
@@ -45,19 +65,7 @@ def _uploaded_population(bundle: core.Bundle) -> None:
     st.caption(t("insights_upload_done", n=batch.n_scored, rejected=batch.n_rows - batch.n_scored))
     shap = resources.service().explainer.population_shap(batch.features)
     importance = core.importance_of(shap)
-    labels = {n: core.label(n, lang(), bundle.schema) for n in bundle.schema.names}  # type: ignore[arg-type]
-    st.plotly_chart(
-        charts.importance_bar(
-            importance,
-            labels=labels,
-            top=20,
-            title=t("importance_title"),
-            x_label=t("mean_abs_shap"),
-            label_width=60,
-        ),
-        width="stretch",
-    )
-    chart_alt(t("importance_alt", top=", ".join(labels[f] for f in importance["feature"].head(3))))
+    _importance_chart(importance, _labels(bundle))
 
 
 bundle = page_setup("title_insights")
@@ -67,21 +75,8 @@ if bundle.reference is None:
 st.caption(t("insights_intro", n=min(len(bundle.reference), 5000)))
 key = resources.version_key()
 importance = resources.global_importance(key)
-labels = {n: core.label(n, lang(), bundle.schema) for n in bundle.schema.names}  # type: ignore[arg-type]
-# one chart under the other: the labels of history features are long, a half-width chart would crush them
-st.plotly_chart(
-    charts.importance_bar(
-        importance,
-        labels=labels,
-        top=20,
-        title=t("importance_title"),
-        x_label=t("mean_abs_shap"),
-        label_width=60,
-    ),
-    width="stretch",
-)
-top3 = ", ".join(labels[f] for f in importance["feature"].head(3))
-chart_alt(t("importance_alt", top=top3))
+labels = _labels(bundle)
+_importance_chart(importance, labels)
 shap, rows = resources.explainer().global_shap()
 top = importance["feature"].head(15).tolist()
 st.plotly_chart(
