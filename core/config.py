@@ -13,6 +13,8 @@ from core.errors import ConfigError
 
 #: The demo bundle shipped in the repository (trained on synthetic data).
 DEMO_BUNDLE_DIR = Path(__file__).resolve().parent.parent / "assets" / "demo_bundle"
+#: Where the embedded SQLite store lives when neither DATABASE_URL nor STORE_PATH is set.
+DEFAULT_STORE_PATH = Path.home() / ".pret-a-depenser" / "store.sqlite"
 
 
 class Settings(BaseSettings):
@@ -38,6 +40,18 @@ class Settings(BaseSettings):
     # serving limits
     MAX_BATCH_ROWS: int = Field(1000, gt=0)
     MAX_UPLOAD_MB: int = Field(50, gt=0)
+    # database: client store and decision log (embedded SQLite unless DATABASE_URL names a server)
+    DATABASE_URL: SecretStr | None = Field(default=None, repr=False)
+    STORE_PATH: Path = DEFAULT_STORE_PATH
+    #: FULL: a decision acknowledged to the caller survives a crash of the process *and* of the machine
+    #: (each commit waits for the WAL's fsync); NORMAL keeps it across a process crash only.
+    SQLITE_SYNCHRONOUS: Literal["FULL", "NORMAL"] = "FULL"
+    #: clients of the embedded demo store generated on a fresh start (0: never create one)
+    DEMO_STORE_CLIENTS: int = Field(3000, ge=0)
+    # access: API keys as "name:role:sha256-hex" separated by commas (``pad keys create`` prints one)
+    API_KEYS: SecretStr | None = Field(default=None, repr=False)
+    #: dashboard users (e-mail addresses, comma-separated) who may list and export every decision
+    DASHBOARD_ANALYSTS: str = ""
 
     @model_validator(mode="after")
     def _check_consistency(self) -> Settings:
@@ -69,6 +83,21 @@ class Settings(BaseSettings):
     def uses_legacy_hf(self) -> bool:
         """True when the four HF_*_PATH variables name the files of a legacy bundle."""
         return self.HF_MODEL_PATH is not None
+
+    def database_url(self) -> str:
+        """The SQLAlchemy URL of the store (a secret: never log it; see :func:`core.store.safe_url`)."""
+        if self.DATABASE_URL is not None and self.DATABASE_URL.get_secret_value().strip():
+            return self.DATABASE_URL.get_secret_value().strip()
+        return f"sqlite:///{self.STORE_PATH}"
+
+    @property
+    def embedded_store(self) -> bool:
+        """True when the store is the embedded SQLite file (no DATABASE_URL)."""
+        return self.DATABASE_URL is None or not self.DATABASE_URL.get_secret_value().strip()
+
+    def analysts(self) -> set[str]:
+        """Dashboard users with the analyst role (lower-cased e-mails)."""
+        return {a.strip().lower() for a in self.DASHBOARD_ANALYSTS.split(",") if a.strip()}
 
     def bundle_dir(self) -> Path:
         """The local bundle folder: BUNDLE_DIR, or the demo bundle."""

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
+import shutil
 from pathlib import Path
 
 import pytest
 
 from core.serving.bundle import Bundle, load_bundle
+from tests.pg import PgServer, new_database, start_postgres
 from tests.toy import build_app_bundle, build_toy_bundle, toy_frame
 
 REPO = Path(__file__).resolve().parent.parent
@@ -55,3 +58,58 @@ def seed_reference() -> Path:
     if not SEED_REFERENCE.is_dir():
         pytest.skip(f"shared seed bundle reference not found at {SEED_REFERENCE}")
     return SEED_REFERENCE
+
+
+# ---------------------------------------------------------------------- databases
+_DB_NAMES = itertools.count(1)
+
+
+@pytest.fixture(autouse=True)
+def _isolated_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
+    """No test ever touches the user's store: the default embedded store lives in a temporary folder."""
+    import core.config
+
+    monkeypatch.setenv("STORE_PATH", str(tmp_path_factory.mktemp("store") / "store.sqlite"))
+    monkeypatch.delenv("DATABASE_URL", raising=False)
+    monkeypatch.delenv("API_KEYS", raising=False)
+    core.config.get_settings.cache_clear()
+
+
+@pytest.fixture(scope="session")
+def postgres_server():
+    """A PostgreSQL server for the session (skips, with the reason, where none can run)."""
+    server, reason = start_postgres()
+    if server is None:
+        pytest.skip(f"PostgreSQL unavailable: {reason}")
+    yield server
+    server.stop()
+
+
+@pytest.fixture(params=["sqlite", "postgresql"])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """An empty database on each engine: a SQLite file, and a new database on the test server."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'store.sqlite'}"
+    server: PgServer = request.getfixturevalue("postgres_server")
+    return new_database(server, f"t{next(_DB_NAMES)}")
+
+
+@pytest.fixture(scope="session")
+def demo_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """A SQLite store with 600 generated clients, built once (copy it with ``demo_store_url``)."""
+    from core.data.synthetic import generate
+    from core.store import Store, load_store
+
+    path = tmp_path_factory.mktemp("demo-store") / "store.sqlite"
+    store = Store.open(f"sqlite:///{path}")
+    load_store(store.engine, generate(520, 2026), progress=False)
+    store.close()
+    return path
+
+
+@pytest.fixture()
+def demo_store_url(demo_store_file: Path, tmp_path: Path) -> str:
+    """A private copy of the 600-client demo store (SQLite URL)."""
+    target = tmp_path / "store.sqlite"
+    shutil.copy(demo_store_file, target)
+    return f"sqlite:///{target}"

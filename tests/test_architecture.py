@@ -67,7 +67,8 @@ LAYERS = {
     "features": {"data"},
     "serving": {"data", "features"},
     "training": {"data", "features", "serving"},
-    "cli": {"data", "features", "serving", "training"},
+    "monitoring": {"data", "features", "serving", "store"},
+    "cli": {"data", "features", "serving", "training", "monitoring"},
 }
 SHARED = {"config", "errors", "cost", "export"}
 

@@ -15,6 +15,8 @@ _COMMAND_MODULES = (
     "core.cli.data",
     "core.cli.train",
     "core.cli.serve",
+    "core.cli.drift",
+    "core.cli.db",
 )
 
 

@@ -32,7 +32,7 @@ def _dtypes(table: str) -> dict[str, object]:
     return out
 
 
-def _path(data_dir: Path, table: str) -> Path | None:
+def table_path(data_dir: Path, table: str) -> Path | None:
     for suffix in (".parquet", ".csv", ".csv.gz", ".csv.zip"):
         path = data_dir / f"{table}{suffix}"
         if path.exists():
@@ -51,7 +51,7 @@ def load_table(data_dir: Path | str, table: str) -> pd.DataFrame:
     if table not in TABLES:
         raise DataFileError(f"unknown table {table!r}; expected one of {sorted(TABLES)}.")
     data_dir = Path(data_dir)
-    path = _path(data_dir, table)
+    path = table_path(data_dir, table)
     if path is None:
         raise DataFileError(
             f"{data_dir / (table + '.csv')} is missing (looked for .csv, .csv.gz, .csv.zip, .parquet)."
@@ -98,7 +98,7 @@ def load_tables(data_dir: Path | str, *, tables: list[str] | None = None) -> dic
     wanted = tables or list(TABLES)
     out = {}
     for table in wanted:
-        if table == "application_test" and _path(data_dir, table) is None:
+        if table == "application_test" and table_path(data_dir, table) is None:
             continue
         out[table] = load_table(data_dir, table)
     return out

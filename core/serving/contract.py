@@ -16,7 +16,7 @@ from pydantic import BaseModel, Field
 from core.serving.presentation import reason_sentence
 from core.serving.service import BatchScoring, Reason, ScoringResult
 
-CONTRACT_VERSION = "1.0"  # also the Literal of ScoreOut.contract_version: change both, on purpose
+CONTRACT_VERSION = "1.1"  # also the Literal of ScoreOut.contract_version: change both, on purpose
 SHAP_SCALE = "log-odds of default"
 #: Columns of a batch result, identical in ``pad score``, the dashboard download and /predict/batch.
 TABLE_COLUMNS = [
@@ -69,9 +69,9 @@ class BundleRef(BaseModel):
 
 
 class ScoreOut(BaseModel):
-    """The result of scoring one application (contract version 1.0)."""
+    """The result of scoring one application (contract version 1.1: 1.0 + ``decision_id``)."""
 
-    contract_version: Literal["1.0"] = "1.0"
+    contract_version: Literal["1.1"] = "1.1"
     client_id: int | None = Field(description="SK_ID_CURR as sent: an exact integer, never a float")
     probability: float = Field(description="model's probability of default (class 1, TARGET = 1)")
     decision: Literal["ACCEPTED", "REFUSED"] = Field(
@@ -87,6 +87,9 @@ class ScoreOut(BaseModel):
     reasons: Reasons
     warnings: list[WarningOut]
     missing_fields: list[str] = Field(description="input fields the record did not give (scored as missing)")
+    decision_id: str | None = Field(
+        default=None, description="id of this decision in the decision log (null when it was not recorded)"
+    )
     # reserved for later versions: present, null until filled
     points_score: int | None = None
     review_status: str | None = None
@@ -120,7 +123,12 @@ def reason_out(reason: Reason, schema: Any) -> ReasonOut:
 
 
 def score_out(
-    result: ScoringResult, schema: Any, *, legacy: bool = False, latency_ms: float = 0.0
+    result: ScoringResult,
+    schema: Any,
+    *,
+    legacy: bool = False,
+    latency_ms: float = 0.0,
+    decision_id: str | None = None,
 ) -> ScoreOut:
     """The contract's view of a scoring result."""
     body: dict[str, Any] = {
@@ -138,6 +146,7 @@ def score_out(
         ),
         "warnings": [WarningOut(field=w.field, message=w.message) for w in result.warnings],
         "missing_fields": list(result.missing_fields),
+        "decision_id": decision_id,
     }
     if legacy:
         return LegacyScoreOut(

@@ -169,6 +169,11 @@ class ScoringService:
         self._cat_idx = [i for i, n in enumerate(self.schema.names) if n in self._cat_set]
         self._model_sha = bundle.hashes.get("model.cbm") or next(iter(bundle.hashes.values()), None)
 
+    @property
+    def model_sha256(self) -> str | None:
+        """SHA-256 of the model file the service scores with."""
+        return self._model_sha
+
     # ------------------------------------------------------------------ records
     def record_of(self, client_id: int) -> dict[str, Any] | None:
         """The contract record of a reference client (raw application or features), None if unknown."""
@@ -399,6 +404,14 @@ class ScoringService:
         )  # fmt: skip
 
     # ------------------------------------------------------------------ model
+    def probabilities(self, features: pd.DataFrame) -> np.ndarray:
+        """Probability of default of each row of model feature vectors (as :meth:`features_of` makes
+        them, or the bundle's reference holds them); no validation, no explanation."""
+        if not len(features):
+            return np.empty(0)
+        proba, _, _ = self._predict(features[self.schema.names], explain=False)
+        return proba
+
     def _predict(
         self, features: pd.DataFrame, explain: bool
     ) -> tuple[np.ndarray, np.ndarray | None, float | None]:

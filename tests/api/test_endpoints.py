@@ -42,7 +42,7 @@ def test_predict(client, record, toy_bundle):
 
     body = client.post("/predict", json=record).json()
     expected = ScoringService(toy_bundle).score(record)
-    assert body["contract_version"] == "1.0" and body["shap_scale"] == "log-odds of default"
+    assert body["contract_version"] == "1.1" and body["shap_scale"] == "log-odds of default"
     assert body["probability"] == expected.probability
     assert body["decision"] == expected.decision and body["threshold"] == toy_bundle.threshold
     assert body["client_id"] == record["SK_ID_CURR"] and body["bundle"]["version"] == "0.0.1-toy"

@@ -1,0 +1,432 @@
+"""The decision log: every decision (and every refused input) with what produced it, append-only.
+
+Each row records the UTC time, the channel, the client id, the application as received and the
+exact feature vector the model scored (history is re-read at each decision and changes after a
+reload), the bundle, the probability, threshold, decision, top reasons, the officer and the latency.
+The database refuses UPDATE and DELETE (triggers); each row carries the hash of the previous row
+and of its own content, so that :meth:`DecisionLog.verify` detects any edit made around the
+triggers. An officer's override is a new row pointing at the decision it overrides.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import asdict, dataclass, field, fields
+from datetime import UTC, datetime
+from typing import Any, Literal
+
+import pandas as pd
+from sqlalchemy import Connection, Engine, and_, exists, func, insert, select
+from sqlalchemy.orm import aliased
+
+from core.serving.service import Reason, ScoringResult
+from core.store import tables as t
+from core.store.engine import write_transaction
+
+Channel = Literal["dashboard", "api", "cli"]
+Kind = Literal["decision", "override", "refused_input"]
+GENESIS = "0" * 64
+CHANNELS: tuple[str, ...] = ("dashboard", "api", "cli")
+
+
+class DecisionLogError(ValueError):
+    """A log operation was refused (unknown decision, override without reason...)."""
+
+
+@dataclass(frozen=True)
+class Actor:
+    """Who takes a decision: an authenticated identity, or a name given without proof."""
+
+    name: str
+    authenticated: bool
+    role: str = "officer"
+
+
+@dataclass(frozen=True)
+class NewDecision:
+    """A row to append (the log gives it its sequence number, id, time and hashes)."""
+
+    channel: Channel
+    kind: Kind
+    officer: str
+    authenticated: bool
+    client_id: int | None = None
+    application: Any = None
+    features: Mapping[str, Any] | None = None
+    bundle_name: str | None = None
+    bundle_version: str | None = None
+    bundle_hash: str | None = None
+    probability: float | None = None
+    threshold: float | None = None
+    decision: str | None = None
+    reasons: Sequence[Mapping[str, Any]] = ()
+    errors: Sequence[Mapping[str, Any]] = ()
+    latency_ms: float | None = None
+    overrides: str | None = None
+    override_reason: str | None = None
+
+
+@dataclass(frozen=True)
+class DecisionRecord:
+    """A logged row, as read back."""
+
+    seq: int
+    decision_id: str
+    created_at: datetime
+    channel: str
+    kind: str
+    client_id: int | None
+    application: Any
+    features: dict[str, Any] | None
+    input_hash: str | None
+    bundle_name: str | None
+    bundle_version: str | None
+    bundle_hash: str | None
+    probability: float | None
+    threshold: float | None
+    decision: str | None
+    reasons: list[dict[str, Any]]
+    errors: list[dict[str, Any]]
+    officer: str
+    authenticated: bool
+    latency_ms: float | None
+    overrides: str | None
+    override_reason: str | None
+    prev_hash: str
+    row_hash: str
+    overridden_by: list[str] = field(default_factory=list)
+
+    def public(self) -> dict[str, Any]:
+        """A JSON-ready dict (time as ISO 8601 UTC)."""
+        out = asdict(self)
+        out["created_at"] = _iso(self.created_at)
+        return out
+
+
+@dataclass(frozen=True)
+class ChainReport:
+    """What :meth:`DecisionLog.verify` found."""
+
+    rows: int
+    ok: bool
+    first_bad_seq: int | None = None
+    problem: str | None = None
+
+
+def reasons_of(
+    toward_default: Sequence[Reason], toward_repayment: Sequence[Reason], top: int = 4
+) -> list[dict[str, Any]]:
+    """The principal reasons of a decision, toward default first (at most ``top`` each way)."""
+
+    def one(r: Reason) -> dict[str, Any]:
+        return {
+            "feature": r.feature,
+            "value": r.value,
+            "contribution": r.contribution,
+            "direction": r.direction,
+        }
+
+    return [one(r) for r in toward_default[:top]] + [one(r) for r in toward_repayment[:top]]
+
+
+def decision_of(
+    result: ScoringResult, application: Any, *, channel: Channel, actor: Actor, latency_ms: float | None
+) -> NewDecision:
+    """The log row of a scored application."""
+    return NewDecision(
+        channel=channel, kind="decision", officer=actor.name, authenticated=actor.authenticated,
+        client_id=result.client_id, application=application, features=result.features,
+        bundle_name=result.bundle_name, bundle_version=result.bundle_version, bundle_hash=result.model_sha256,
+        probability=result.probability, threshold=result.threshold, decision=result.decision,
+        reasons=reasons_of(result.toward_default, result.toward_repayment), latency_ms=latency_ms,
+    )  # fmt: skip
+
+
+def refusal_of(
+    errors: Sequence[Mapping[str, Any]], application: Any, *, channel: Channel, actor: Actor,
+    client_id: int | None = None, bundle: tuple[str, str, str | None] | None = None,
+) -> NewDecision:  # fmt: skip
+    """The log row of an input refused by validation: its errors, no decision."""
+    name, version, sha = bundle or (None, None, None)
+    return NewDecision(
+        channel=channel, kind="refused_input", officer=actor.name, authenticated=actor.authenticated,
+        client_id=client_id, application=application, errors=list(errors),
+        bundle_name=name, bundle_version=version, bundle_hash=sha,
+    )  # fmt: skip
+
+
+class DecisionLog:
+    """Append decisions, read them back with filters, and verify the hash chain."""
+
+    def __init__(self, engine: Engine) -> None:
+        self.engine = engine
+
+    # ------------------------------------------------------------------ write
+    def append(self, entry: NewDecision) -> DecisionRecord:
+        """Append one row and commit it (durable when this returns)."""
+        return self.append_many([entry])[0]
+
+    def append_many(self, entries: Sequence[NewDecision]) -> list[DecisionRecord]:
+        """Append rows in one transaction (a batch chunk): all or none."""
+        if not entries:
+            return []
+        with write_transaction(self.engine) as conn:
+            seq, prev = _tail(conn)
+            rows = []
+            now = _now()
+            for entry in entries:
+                seq += 1
+                row = _row(entry, seq, now, prev)
+                prev = row["row_hash"]
+                rows.append(row)
+            conn.execute(insert(t.decisions), rows)
+        return [_record(r) for r in rows]
+
+    def override(
+        self, decision_id: str, *, decision: str, reason: str, actor: Actor, channel: Channel
+    ) -> DecisionRecord:
+        """Record an officer's decision against the model's: a new row linked to the first."""
+        reason = (reason or "").strip()
+        if not reason:
+            raise DecisionLogError(
+                "an override needs a reason: say why the model's decision is not followed."
+            )
+        if decision not in ("ACCEPTED", "REFUSED"):
+            raise DecisionLogError(f"decision={decision!r} is not valid; use 'ACCEPTED' or 'REFUSED'.")
+        with write_transaction(self.engine) as conn:
+            original = (
+                conn.execute(select(t.decisions).where(t.decisions.c.decision_id == decision_id))
+                .mappings()
+                .first()
+            )
+            if original is None or original["kind"] != "decision":
+                raise DecisionLogError(f"decision {decision_id!r} is not a logged model decision.")
+            if original["decision"] == decision:
+                raise DecisionLogError(f"the model already decided {decision}: nothing to override.")
+            done = conn.execute(
+                select(t.decisions.c.decision_id).where(t.decisions.c.overrides == decision_id)
+            ).first()
+            if done is not None:
+                raise DecisionLogError(f"decision {decision_id!r} is already overridden (by {done[0]}).")
+            entry = NewDecision(
+                channel=channel, kind="override", officer=actor.name, authenticated=actor.authenticated,
+                client_id=original["client_id"], bundle_name=original["bundle_name"],
+                bundle_version=original["bundle_version"], bundle_hash=original["bundle_hash"],
+                probability=original["probability"], threshold=original["threshold"], decision=decision,
+                overrides=decision_id, override_reason=reason,
+            )  # fmt: skip
+            seq, prev = _tail(conn)
+            row = _row(entry, seq + 1, _now(), prev)
+            conn.execute(insert(t.decisions), [row])
+        return _record(row)
+
+    # ------------------------------------------------------------------ read
+    def get(self, decision_id: str) -> DecisionRecord | None:
+        """One row by id, with the ids of the rows overriding it."""
+        d = t.decisions
+        with self.engine.connect() as conn:
+            row = conn.execute(select(d).where(d.c.decision_id == decision_id)).mappings().first()
+            if row is None:
+                return None
+            by = [r[0] for r in conn.execute(select(d.c.decision_id).where(d.c.overrides == decision_id))]
+        return _record(dict(row), by)
+
+    def records(self, *, limit: int = 100, offset: int = 0, **filters: Any) -> list[DecisionRecord]:
+        """Full rows (application and features included), newest first."""
+        d = t.decisions
+        query = select(d).where(*_conditions(**filters)).order_by(d.c.seq.desc()).limit(limit).offset(offset)
+        with self.engine.connect() as conn:
+            rows = [dict(r) for r in conn.execute(query).mappings()]
+        return [_record(r) for r in rows]
+
+    def count(self, **filters: Any) -> int:
+        """Number of rows matching the filters."""
+        with self.engine.connect() as conn:
+            query = select(func.count()).select_from(t.decisions).where(*_conditions(**filters))
+            return int(conn.execute(query).scalar_one())
+
+    def table(self, *, limit: int | None = None, **filters: Any) -> pd.DataFrame:
+        """Matching rows as a light table (no application or features), newest first, with the final decision."""
+        d = t.decisions
+        o = aliased(t.decisions)
+        cols = [
+            d.c.seq, d.c.decision_id, d.c.created_at, d.c.channel, d.c.kind, d.c.client_id, d.c.probability,
+            d.c.threshold, d.c.decision, o.c.decision.label("final_decision"), o.c.decision_id.label("overridden_by"),
+            d.c.officer, d.c.authenticated, d.c.latency_ms, d.c.bundle_version, d.c.overrides, d.c.override_reason,
+        ]  # fmt: skip
+        query = (
+            select(*cols)
+            .select_from(d.outerjoin(o, o.c.overrides == d.c.decision_id))
+            .where(*_conditions(**filters))
+            .order_by(d.c.seq.desc())
+        )
+        if limit is not None:
+            query = query.limit(limit)
+        with self.engine.connect() as conn:
+            result = conn.execute(query)
+            frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
+        frame["client_id"] = frame["client_id"].astype("Int64")
+        frame["overridden"] = frame["overridden_by"].notna()
+        frame["final_decision"] = frame["final_decision"].where(frame["overridden"], frame["decision"])
+        return frame
+
+    def frame(self, *, since: datetime | None = None, until: datetime | None = None) -> pd.DataFrame:
+        """Model decisions of a period with their scored feature vectors (one column per feature)."""
+        table = self.table(since=since, until=until, kind="decision")
+        d = t.decisions
+        with self.engine.connect() as conn:
+            rows = conn.execute(
+                select(d.c.seq, d.c.features).where(*_conditions(since=since, until=until, kind="decision"))
+            )
+            vectors = {int(s): json.loads(f) if f else {} for s, f in rows}
+        feats = pd.DataFrame([vectors.get(int(s), {}) for s in table["seq"]], index=table.index)
+        return pd.concat([table, feats], axis=1)
+
+    # ------------------------------------------------------------------ verify
+    def verify(self) -> ChainReport:
+        """Recompute every row's hash in order and check each points at its predecessor."""
+        d = t.decisions
+        prev, expected_seq, n = GENESIS, 1, 0
+        with self.engine.connect() as conn:
+            result = conn.execution_options(yield_per=2000).execute(select(d).order_by(d.c.seq))
+            for row in result.mappings():
+                n += 1
+                seq = int(row["seq"])
+                if seq != expected_seq:
+                    return ChainReport(n, False, seq, f"row {expected_seq} is missing (next is {seq})")
+                if row["prev_hash"] != prev:
+                    return ChainReport(n, False, seq, "does not point at the previous row's hash")
+                if _hash(dict(row)) != row["row_hash"]:
+                    return ChainReport(n, False, seq, "content does not match its hash (edited)")
+                prev, expected_seq = row["row_hash"], seq + 1
+        return ChainReport(n, True)
+
+
+# ---------------------------------------------------------------------- rows and hashes
+_HASHED = [f.name for f in fields(DecisionRecord) if f.name not in ("row_hash", "overridden_by")]
+
+
+def canonical(value: Any) -> str:
+    """JSON with sorted keys, no spaces, no NaN (a float NaN becomes null)."""
+    return json.dumps(
+        _finite(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
+    )
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, Mapping):
+        return {str(k): _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    if hasattr(value, "item"):  # numpy scalar
+        return _finite(value.item())
+    return value
+
+
+def _row(entry: NewDecision, seq: int, now: datetime, prev: str) -> dict[str, Any]:
+    application = None if entry.application is None else canonical(entry.application)
+    features = None if entry.features is None else canonical(entry.features)
+    input_hash = None
+    if application is not None or features is not None:
+        input_hash = hashlib.sha256(f"{application}\n{features}".encode()).hexdigest()
+    row: dict[str, Any] = {
+        "seq": seq, "decision_id": uuid.uuid4().hex, "created_at": now, "channel": entry.channel,
+        "kind": entry.kind, "client_id": None if entry.client_id is None else int(entry.client_id),
+        "application": application, "features": features, "input_hash": input_hash,
+        "bundle_name": entry.bundle_name, "bundle_version": entry.bundle_version, "bundle_hash": entry.bundle_hash,
+        "probability": _float(entry.probability), "threshold": _float(entry.threshold), "decision": entry.decision,
+        "reasons": canonical(list(entry.reasons)), "errors": canonical(list(entry.errors)),
+        "officer": entry.officer, "authenticated": bool(entry.authenticated),
+        "latency_ms": None if entry.latency_ms is None else round(float(entry.latency_ms), 3),
+        "overrides": entry.overrides, "override_reason": entry.override_reason, "prev_hash": prev,
+    }  # fmt: skip
+    row["row_hash"] = _hash(row)
+    return row
+
+
+def _hash(row: Mapping[str, Any]) -> str:
+    values = []
+    for name in _HASHED:
+        value = row[name]
+        if isinstance(value, datetime):
+            value = _iso(value)
+        elif name == "authenticated":
+            value = bool(value)
+        elif name in ("seq", "client_id") and value is not None:
+            value = int(value)
+        values.append(value)
+    return hashlib.sha256(json.dumps(values, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
+
+
+def _record(row: Mapping[str, Any], overridden_by: list[str] | None = None) -> DecisionRecord:
+    def parsed(name: str) -> Any:
+        text = row[name]
+        return None if text is None else json.loads(text)
+
+    return DecisionRecord(
+        seq=int(row["seq"]), decision_id=row["decision_id"], created_at=row["created_at"], channel=row["channel"],
+        kind=row["kind"], client_id=None if row["client_id"] is None else int(row["client_id"]),
+        application=parsed("application"), features=parsed("features"), input_hash=row["input_hash"],
+        bundle_name=row["bundle_name"], bundle_version=row["bundle_version"], bundle_hash=row["bundle_hash"],
+        probability=row["probability"], threshold=row["threshold"], decision=row["decision"],
+        reasons=parsed("reasons") or [], errors=parsed("errors") or [], officer=row["officer"],
+        authenticated=bool(row["authenticated"]), latency_ms=row["latency_ms"], overrides=row["overrides"],
+        override_reason=row["override_reason"], prev_hash=row["prev_hash"], row_hash=row["row_hash"],
+        overridden_by=overridden_by or [],
+    )  # fmt: skip
+
+
+def _tail(conn: Connection) -> tuple[int, str]:
+    d = t.decisions
+    last = conn.execute(select(d.c.seq, d.c.row_hash).order_by(d.c.seq.desc()).limit(1)).first()
+    return (0, GENESIS) if last is None else (int(last[0]), str(last[1]))
+
+
+def _conditions(
+    *, since: datetime | None = None, until: datetime | None = None, client_id: int | None = None,
+    decision: str | None = None, overridden: bool | None = None, officer: str | None = None,
+    kind: str | None = None, channel: str | None = None,
+) -> list[Any]:  # fmt: skip
+    d = t.decisions
+    out: list[Any] = []
+    if since is not None:
+        out.append(d.c.created_at >= _naive_utc(since))
+    if until is not None:
+        out.append(d.c.created_at < _naive_utc(until))
+    if client_id is not None:
+        out.append(d.c.client_id == int(client_id))
+    if decision is not None:
+        out.append(d.c.decision == decision)
+    if officer is not None:
+        out.append(d.c.officer == officer)
+    if kind is not None:
+        out.append(d.c.kind == kind)
+    if channel is not None:
+        out.append(d.c.channel == channel)
+    if overridden is not None:
+        o = aliased(t.decisions)
+        has = exists(select(o.c.seq).where(and_(o.c.overrides == d.c.decision_id)))
+        out.append(has if overridden else ~has)
+    return out
+
+
+def _float(value: float | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC).replace(tzinfo=None)
+
+
+def _naive_utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def _iso(moment: datetime) -> str:
+    return _naive_utc(moment).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -1,0 +1,138 @@
+"""The store: one database holding the client store, the decision log and the API keys.
+
+``Store.open(url)`` connects and runs the Alembic migrations (under the write lock, so that two
+processes starting together do not both create the schema). The URL may hold a password: it is
+never logged; :attr:`Store.display_url` masks it.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.util.exc import CommandError
+from sqlalchemy import Engine, func, inspect, select
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from core.config import Settings, get_settings
+from core.store import tables as t
+from core.store.clients import ClientStore, StoreHistory
+from core.store.decisions import DecisionLog
+from core.store.engine import StoreError, make_engine, safe_url, write_transaction
+from core.store.keys import KeyRing
+from core.store.load import last_load
+
+log = logging.getLogger(__name__)
+MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+
+
+def alembic_config() -> Config:
+    """Alembic's configuration for the store's migrations (no ini file)."""
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS))
+    return cfg
+
+
+@dataclass
+class Store:
+    """The database of the product: clients, history aggregates, decisions, keys."""
+
+    engine: Engine
+    display_url: str
+    embedded: bool
+
+    @classmethod
+    def open(
+        cls, url: str, *, synchronous: str = "FULL", migrate: bool = True, env_keys: str | None = None
+    ) -> Store:
+        """Connect to ``url`` and bring its schema to this version's (StoreError when impossible)."""
+        engine = make_engine(url, synchronous=synchronous)
+        store = cls(engine, safe_url(url), engine.dialect.name == "sqlite")
+        store._env_keys = env_keys
+        if migrate:
+            store.migrate()
+        return store
+
+    @classmethod
+    def from_settings(cls, settings: Settings | None = None, *, migrate: bool = True) -> Store:
+        """The configured store: DATABASE_URL, else the embedded SQLite file at STORE_PATH."""
+        conf = settings or get_settings()
+        keys = conf.API_KEYS.get_secret_value() if conf.API_KEYS is not None else None
+        return cls.open(
+            conf.database_url(), synchronous=conf.SQLITE_SYNCHRONOUS, migrate=migrate, env_keys=keys
+        )
+
+    def __post_init__(self) -> None:
+        self._env_keys: str | None = None
+        self._keys: KeyRing | None = None
+        self.clients = ClientStore(self.engine)
+        self.log = DecisionLog(self.engine)
+        self.history = StoreHistory(self.clients)
+
+    @property
+    def keys(self) -> KeyRing:
+        """The API keys (environment and database)."""
+        if self._keys is None:
+            self._keys = KeyRing(self.engine, self._env_keys)
+        return self._keys
+
+    def migrate(self) -> None:
+        """Run the migrations up to head (idempotent)."""
+        cfg = alembic_config()
+        try:
+            with write_transaction(self.engine) as conn:
+                cfg.attributes["connection"] = conn
+                command.upgrade(cfg, "head")
+        except CommandError as exc:
+            raise StoreError(
+                f"the database at {self.display_url} has a schema this version does not know ({exc}); "
+                "upgrade the product."
+            ) from None
+        except OperationalError as exc:
+            raise StoreError(f"cannot open the database at {self.display_url}: {_first_line(exc)}") from None
+
+    def revision(self) -> str | None:
+        """The schema revision the database is at."""
+        with self.engine.connect() as conn:
+            if not inspect(conn).has_table("alembic_version"):
+                return None
+            return conn.exec_driver_sql("SELECT version_num FROM alembic_version").scalar()
+
+    def describe(self) -> dict[str, Any]:
+        """What /health and the sidebar show: engine, masked URL, clients, decisions, last load."""
+        try:
+            with self.engine.connect() as conn:
+                decisions = int(conn.execute(select(func.count()).select_from(t.decisions)).scalar_one())
+            clients = self.clients.count()
+            load = last_load(self.engine)
+        except SQLAlchemyError as exc:
+            return {
+                "engine": self.engine.dialect.name,
+                "url": self.display_url,
+                "ok": False,
+                "problem": _first_line(exc),
+            }
+        return {
+            "engine": self.engine.dialect.name,
+            "url": self.display_url,
+            "ok": True,
+            "embedded": self.embedded,
+            "clients": clients,
+            "decisions": decisions,
+            "last_load": None
+            if load is None
+            else {k: str(v) for k, v in load.items() if k in ("id", "status", "finished_at")},
+        }
+
+    def close(self) -> None:
+        """Release the connections."""
+        self.engine.dispose()
+
+
+def _first_line(exc: BaseException) -> str:
+    text = str(getattr(exc, "orig", exc)).strip().splitlines()
+    return text[0][:200] if text else type(exc).__name__
