@@ -75,6 +75,24 @@ def _isolated_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
     core.config.get_settings.cache_clear()
 
 
+@pytest.fixture(autouse=True)
+def _close_stores(monkeypatch: pytest.MonkeyPatch):
+    """Every store a test opens is disposed after it (no connection left to the garbage collector)."""
+    from core.store.store import Store
+
+    opened: list[Store] = []
+    original = Store.__post_init__
+
+    def track(self: Store) -> None:
+        original(self)
+        opened.append(self)
+
+    monkeypatch.setattr(Store, "__post_init__", track)
+    yield
+    for store in opened:
+        store.close()
+
+
 @pytest.fixture(scope="session")
 def postgres_server():
     """A PostgreSQL server for the session (skips, with the reason, where none can run)."""

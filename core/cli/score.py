@@ -15,9 +15,10 @@ from tqdm import tqdm
 from core.errors import FileValidationError
 from core.export import neutralise_formulas
 from core.serving.bundle import load_bundle
-from core.serving.contract import results_table
+from core.serving.contract import results_table, score_out
 from core.serving.service import BatchScoring, ScoringService
 from core.serving.source import load_configured_bundle
+from core.store import Actor, DecisionDesk, UnknownClient, open_store
 
 log = logging.getLogger(__name__)
 CHUNK_ROWS = 10_000
@@ -31,9 +32,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         description="Score applications: INPUT is a CSV (one application per row, Kaggle application_test "
         "columns; or the model's features for a feature-level bundle) or a JSON file (one record or a list). "
         "Writes row, SK_ID_CURR, probability, decision, threshold, history, bundle_version and warnings as CSV; "
-        "invalid rows are reported on stderr.",
+        "invalid rows are reported on stderr. Every decision (and every refused row) is recorded in the decision "
+        "log of the configured store (DATABASE_URL, or the embedded SQLite file). --client ID scores a client "
+        "of the store instead.",
     )
-    p.add_argument("input", type=Path, help="CSV or JSON file of clients")
+    p.add_argument("input", type=Path, nargs="?", help="CSV or JSON file of clients")
+    p.add_argument(
+        "--client", type=int, metavar="ID", help="score the stored client ID (prints the JSON result)"
+    )
+    p.add_argument(
+        "--officer",
+        default=None,
+        help="name recorded with the decisions (default: the login name; recorded as unauthenticated)",
+    )
     p.add_argument("--bundle", type=Path, help="bundle folder (default: the configured bundle, the demo one)")
     p.add_argument("-o", "--output", type=Path, help="output CSV (default: standard output)")
     p.add_argument("--explain", action="store_true", help="add the top reason codes of each client")
@@ -55,7 +66,7 @@ def _csv_chunks(path: Path) -> Iterator[pd.DataFrame]:
         raise FileValidationError(f"{path.name} is not a readable CSV: {str(exc).splitlines()[0]}") from None
 
 
-def _batches(service: ScoringService, path: Path, explain: bool) -> Iterator[BatchScoring]:
+def _batches(desk: DecisionDesk, path: Path, explain: bool, actor: Actor) -> Iterator[BatchScoring]:
     if path.suffix.lower() == ".json":
         try:
             data = json.loads(path.read_text(encoding="utf-8"))
@@ -63,25 +74,53 @@ def _batches(service: ScoringService, path: Path, explain: bool) -> Iterator[Bat
             raise FileValidationError(f"{path.name} is not valid JSON: {exc}") from None
         except RecursionError:
             raise FileValidationError(f"{path.name} is not usable JSON: nested too deeply") from None
-        yield service.score_records(data if isinstance(data, list) else [data], explain=explain)
+        records = data if isinstance(data, list) else [data]
+        yield desk.decide_records(records, channel="cli", actor=actor, explain=explain).batch
         return
     first = 1
     for chunk in _csv_chunks(path):
-        yield service.score_frame(chunk, first_row=first, explain=explain)
+        yield desk.decide_frame(chunk, first_row=first, channel="cli", actor=actor, explain=explain).batch
         first += len(chunk)
 
 
+def _actor(name: str | None) -> Actor:
+    import getpass
+
+    if name is None:
+        try:
+            name = getpass.getuser()
+        except (KeyError, OSError):
+            name = "cli"
+    return Actor(name.strip() or "cli", authenticated=False)
+
+
+def _score_client(desk: DecisionDesk, client_id: int, actor: Actor) -> int:
+    try:
+        decided = desk.decide_client(client_id, channel="cli", actor=actor)
+    except UnknownClient as exc:
+        raise ValueError(str(exc)) from None
+    out = score_out(decided.result, desk.service.schema, decision_id=decided.logged.decision_id)
+    sys.stdout.write(out.model_dump_json(indent=1) + "\n")
+    return 0
+
+
 def run(args: argparse.Namespace) -> int:
-    """Score the input file; exit 1 when nothing could be scored."""
-    if not args.input.is_file():
+    """Score the input file (or a stored client); exit 1 when nothing could be scored."""
+    if (args.input is None) == (args.client is None):
+        raise ValueError("give either an INPUT file or --client ID.")
+    if args.input is not None and not args.input.is_file():
         raise FileValidationError(f"input file {args.input} does not exist.")
     bundle = load_bundle(args.bundle) if args.bundle else load_configured_bundle()
-    service = ScoringService(bundle)
+    store = open_store()
+    desk = DecisionDesk(ScoringService(bundle, history=store.history), store)
+    actor = _actor(args.officer)
+    if args.client is not None:
+        return _score_client(desk, args.client, actor)
     total = sum(1 for _ in args.input.open("rb")) - 1 if args.input.suffix.lower() != ".json" else None
     progress = tqdm(total=total, unit="rows", disable=not sys.stderr.isatty(), file=sys.stderr)
     frames, n_errors, n_rows = [], 0, 0
     warned_columns = False
-    for batch in _batches(service, args.input, args.explain):
+    for batch in _batches(desk, args.input, args.explain, actor):
         for e in batch.errors:
             print(f"row {e.row}: {e.field}: {e.problem}", file=sys.stderr)
         n_errors += len({e.row for e in batch.errors})
@@ -105,7 +144,8 @@ def run(args: argparse.Namespace) -> int:
     else:
         sys.stdout.write(csv)
     print(
-        f"scored {len(results)} of {n_rows} clients; {n_errors} rejected ({bundle.name} {bundle.version})",
+        f"scored {len(results)} of {n_rows} clients; {n_errors} rejected ({bundle.name} {bundle.version}); "
+        f"recorded in the decision log at {store.display_url}",
         file=sys.stderr,
     )
     return 0 if len(results) else 1

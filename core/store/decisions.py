@@ -293,16 +293,19 @@ class DecisionLog:
         prev, expected_seq, n = GENESIS, 1, 0
         with self.engine.connect() as conn:
             result = conn.execution_options(yield_per=2000).execute(select(d).order_by(d.c.seq))
-            for row in result.mappings():
-                n += 1
-                seq = int(row["seq"])
-                if seq != expected_seq:
-                    return ChainReport(n, False, seq, f"row {expected_seq} is missing (next is {seq})")
-                if row["prev_hash"] != prev:
-                    return ChainReport(n, False, seq, "does not point at the previous row's hash")
-                if _hash(dict(row)) != row["row_hash"]:
-                    return ChainReport(n, False, seq, "content does not match its hash (edited)")
-                prev, expected_seq = row["row_hash"], seq + 1
+            try:
+                for row in result.mappings():
+                    n += 1
+                    seq = int(row["seq"])
+                    if seq != expected_seq:
+                        return ChainReport(n, False, seq, f"row {expected_seq} is missing (next is {seq})")
+                    if row["prev_hash"] != prev:
+                        return ChainReport(n, False, seq, "does not point at the previous row's hash")
+                    if _hash(dict(row)) != row["row_hash"]:
+                        return ChainReport(n, False, seq, "content does not match its hash (edited)")
+                    prev, expected_seq = row["row_hash"], seq + 1
+            finally:
+                result.close()
         return ChainReport(n, True)
 
 

@@ -83,6 +83,7 @@ class Store:
     def migrate(self) -> None:
         """Run the migrations up to head (idempotent)."""
         cfg = alembic_config()
+        logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines say nothing to users
         try:
             with write_transaction(self.engine) as conn:
                 cfg.attributes["connection"] = conn
