@@ -114,13 +114,13 @@ def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
 
 @pytest.fixture(scope="session")
 def demo_store_file(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    """A SQLite store with 600 generated clients, built once (copy it with ``demo_store_url``)."""
-    from core.data.synthetic import generate
+    """A SQLite store of 600 generated clients with the demo store's ids (910,000,001+), built once."""
     from core.store import Store, load_store
+    from core.store.demo import demo_tables
 
     path = tmp_path_factory.mktemp("demo-store") / "store.sqlite"
     store = Store.open(f"sqlite:///{path}")
-    load_store(store.engine, generate(520, 2026), progress=False)
+    load_store(store.engine, demo_tables(600), progress=False)
     store.close()
     return path
 

@@ -67,8 +67,9 @@ LAYERS = {
     "features": {"data"},
     "serving": {"data", "features"},
     "training": {"data", "features", "serving"},
+    "store": {"data", "features", "serving"},
     "monitoring": {"data", "features", "serving", "store"},
-    "cli": {"data", "features", "serving", "training", "monitoring"},
+    "cli": {"data", "features", "serving", "training", "store", "monitoring"},
 }
 SHARED = {"config", "errors", "cost", "export"}
 

@@ -5,14 +5,32 @@ from __future__ import annotations
 import logging
 import time
 
+import pandas as pd
+
 from core.config import Settings, get_settings
 from core.data.synthetic import generate
+from core.data.tables import SYNTHETIC_ID_START
 from core.store.load import load_store
 from core.store.store import Store
 
 log = logging.getLogger(__name__)
 #: the generator's seed for the demo store (the demo bundle was trained on seed 42: other people)
 DEMO_SEED = 2026
+#: the demo store's ids are the generator's shifted by these, so that they never collide with the
+#: demo bundle's training and reference clients (900,000,001+), the golden corpus (970,000,001+) or
+#: the examples (980,000,001+): a known id always means one person
+DEMO_ID_SHIFT = {"SK_ID_CURR": 10_000_000, "SK_ID_PREV": 5_000_000, "SK_ID_BUREAU": 5_000_000}
+DEMO_FIRST_ID = SYNTHETIC_ID_START["SK_ID_CURR"] + DEMO_ID_SHIFT["SK_ID_CURR"]
+
+
+def demo_tables(clients: int) -> dict[str, pd.DataFrame]:
+    """The demo store's Kaggle tables: ``clients`` generated clients with the demo ids."""
+    tables = generate(max(1, round(clients / 1.15)), DEMO_SEED)
+    for frame in tables.values():
+        for column, shift in DEMO_ID_SHIFT.items():
+            if column in frame.columns:
+                frame[column] = frame[column] + shift
+    return tables
 
 
 def ensure_demo_store(store: Store, clients: int) -> bool:
@@ -20,8 +38,7 @@ def ensure_demo_store(store: Store, clients: int) -> bool:
     if not store.embedded or clients <= 0 or store.clients.count() > 0:
         return False
     started = time.perf_counter()
-    n_train = max(1, round(clients / 1.15))
-    load_store(store.engine, generate(n_train, DEMO_SEED), progress=False)
+    load_store(store.engine, demo_tables(clients), progress=False)
     log.info(
         "created the demo store: %d clients in %.1fs", store.clients.count(), time.perf_counter() - started
     )
