@@ -70,6 +70,7 @@ def _isolated_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytes
     import core.config
 
     monkeypatch.setenv("STORE_PATH", str(tmp_path_factory.mktemp("store") / "store.sqlite"))
+    monkeypatch.setenv("DEMO_STORE_CLIENTS", "200")  # a small demo store where one gets made (~1 s)
     monkeypatch.delenv("DATABASE_URL", raising=False)
     monkeypatch.delenv("API_KEYS", raising=False)
     core.config.get_settings.cache_clear()

@@ -49,5 +49,6 @@ def open_store(settings: Settings | None = None) -> Store:
     """The configured store, migrated; an empty embedded store gets the demo clients."""
     conf = settings or get_settings()
     store = Store.from_settings(conf)
-    ensure_demo_store(store, conf.DEMO_STORE_CLIENTS)
+    if conf.embedded_store:  # a database named by DATABASE_URL is the user's: never filled with demo data
+        ensure_demo_store(store, conf.DEMO_STORE_CLIENTS)
     return store

@@ -98,15 +98,25 @@ def outputs(bundle_dir: Path = DEMO_BUNDLE_DIR, work: Path | None = None) -> dic
 
 
 def strip_latency(value: Any) -> Any:
-    """The outputs without ``latency_ms`` (a measurement, not a result)."""
+    """The outputs without ``latency_ms`` (a measurement, not a result); a logged ``decision_id`` (random)
+    is pinned as present, not by its value."""
     if isinstance(value, dict):
-        return {k: strip_latency(v) for k, v in value.items() if k != "latency_ms"}
+        return {
+            k: ("<logged>" if k == "decision_id" and v is not None else strip_latency(v))
+            for k, v in value.items()
+            if k != "latency_ms"
+        }
     if isinstance(value, list):
         return [strip_latency(v) for v in value]
     return value
 
 
 if __name__ == "__main__":
+    import os
+    import tempfile
+
+    # the channels record their decisions: in a throw-away store, never the user's
+    os.environ["STORE_PATH"] = str(Path(tempfile.mkdtemp(prefix="golden-")) / "store.sqlite")
     result = strip_latency(outputs())
     EXPECTED.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {EXPECTED} ({len(result['inputs'])} inputs, bundle {result['bundle_version']})")
