@@ -8,7 +8,10 @@ from typing import Any
 from fastapi import Request
 from fastapi.responses import JSONResponse
 
-from core import Bundle, RecordValidationError, ScoringService
+from core import READ_ALL, Actor, Bundle, DecisionDesk, RecordValidationError, ScoringService, Store
+
+#: who acts when no API key is configured (the embedded demo): recorded as unauthenticated
+OPEN_ACTOR = Actor("api (open mode)", authenticated=False, role="analyst")
 
 
 def service_of(request: Request) -> ScoringService:
@@ -24,14 +27,66 @@ def bundle_of(request: Request) -> Bundle:
 class BadRequest(Exception):
     """A request the API refuses, with its status and problems."""
 
-    def __init__(self, status: int, problems: list[dict[str, str]]) -> None:
+    def __init__(
+        self, status: int, problems: list[dict[str, str]], headers: dict[str, str] | None = None
+    ) -> None:
         self.status = status
         self.problems = problems
+        self.headers = headers
 
 
-def problems_response(status: int, problems: list[dict[str, Any]]) -> JSONResponse:
+def store_of(request: Request) -> Store:
+    """The store opened at start-up."""
+    return request.app.state.store  # type: ignore[no-any-return]
+
+
+def desk_of(request: Request) -> DecisionDesk:
+    """Score-and-record, built at start-up."""
+    return request.app.state.desk  # type: ignore[no-any-return]
+
+
+def _presented_key(request: Request) -> str | None:
+    key = request.headers.get("x-api-key")
+    if key:
+        return key
+    auth = request.headers.get("authorization", "")
+    if auth.lower().startswith("bearer "):
+        return auth[7:].strip()
+    return None
+
+
+def authenticate(request: Request) -> Actor:
+    """The caller: the owner of a valid API key, or the open-mode actor when no key is configured."""
+    keys = store_of(request).keys
+    if not keys.enabled:
+        request.state.actor = OPEN_ACTOR
+        return OPEN_ACTOR
+    principal = keys.authenticate(_presented_key(request))
+    if principal is None:
+        problem = "an API key is required (header X-API-Key or Authorization: Bearer)"
+        if _presented_key(request):
+            problem = "this API key is not valid (unknown or revoked)"
+        raise BadRequest(401, [{"field": "X-API-Key", "problem": problem}], {"WWW-Authenticate": "Bearer"})
+    actor = Actor(principal.name, authenticated=True, role=principal.role)
+    request.state.actor = actor
+    return actor
+
+
+def actor_of(request: Request) -> Actor:
+    """The caller authenticated by the router's dependency."""
+    return getattr(request.state, "actor", None) or authenticate(request)
+
+
+def reads_all(actor: Actor) -> bool:
+    """True when the caller may list every decision (analyst, auditor, open mode)."""
+    return actor.role in READ_ALL
+
+
+def problems_response(
+    status: int, problems: list[dict[str, Any]], headers: dict[str, str] | None = None
+) -> JSONResponse:
     """The error body: every problem, each naming its field."""
-    return JSONResponse(status_code=status, content={"detail": problems})
+    return JSONResponse(status_code=status, content={"detail": problems}, headers=headers)
 
 
 async def json_body(request: Request) -> Any:

@@ -12,15 +12,25 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
-from fastapi import FastAPI, Request
+from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 
-from api.dependencies import BadRequest, problems_response
+from api.dependencies import BadRequest, authenticate, problems_response
 from api.limits import BodySizeLimit
-from api.routers import health, predict
-from core import Bundle, ScoringService, Settings, get_settings, load_configured_bundle, record_model
+from api.routers import clients, decisions, health, predict
+from core import (
+    Bundle,
+    DecisionDesk,
+    ScoringService,
+    Settings,
+    Store,
+    get_settings,
+    load_configured_bundle,
+    open_store,
+    record_model,
+)
 
 log = logging.getLogger("api")
 MAX_BODY_BYTES_PER_ROW = 20_000
@@ -63,15 +73,25 @@ def _custom_openapi(app: FastAPI) -> dict[str, Any]:
     return schema
 
 
-def create_app(bundle: Bundle | None = None, settings: Settings | None = None) -> FastAPI:
-    """Build the API; with ``bundle=None`` the configured bundle is loaded at start-up."""
+def create_app(
+    bundle: Bundle | None = None, settings: Settings | None = None, store: Store | None = None
+) -> FastAPI:
+    """Build the API; with ``bundle=None`` the configured bundle is loaded at start-up, with
+    ``store=None`` the configured store is opened (StoreError, ConfigError, BundleError stop the start)."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        loaded = bundle or load_configured_bundle(settings)  # ConfigError/BundleError stop the start-up
-        app.state.service = ScoringService(loaded)
-        log.info("serving %s %s from %s", loaded.name, loaded.version, loaded.source)
+        loaded = bundle or load_configured_bundle(settings)
+        opened = store or open_store(settings or get_settings())
+        app.state.store = opened
+        app.state.service = ScoringService(loaded, history=opened.history)
+        app.state.desk = DecisionDesk(app.state.service, opened)
+        log.info(
+            "serving %s %s from %s; store %s", loaded.name, loaded.version, loaded.source, opened.display_url
+        )
         yield
+        if store is None:
+            opened.close()
 
     conf = settings or get_settings()
     app = FastAPI(
@@ -82,12 +102,16 @@ def create_app(bundle: Bundle | None = None, settings: Settings | None = None) -
     )
     app.state.max_batch_rows = conf.MAX_BATCH_ROWS
     app.add_middleware(BodySizeLimit, max_bytes=max(1_000_000, conf.MAX_BATCH_ROWS * MAX_BODY_BYTES_PER_ROW))
-    app.include_router(health.router)
-    app.include_router(predict.router)
+    app.include_router(health.router)  # /health stays open: no personal data
+    protected = [Depends(authenticate)]
+    app.include_router(health.model_router, dependencies=protected)
+    app.include_router(predict.router, dependencies=protected)
+    app.include_router(clients.router, dependencies=protected)
+    app.include_router(decisions.router, dependencies=protected)
 
     @app.exception_handler(BadRequest)
     async def _bad_request(_: Request, exc: BadRequest) -> JSONResponse:
-        return problems_response(exc.status, exc.problems)
+        return problems_response(exc.status, exc.problems, exc.headers)
 
     @app.exception_handler(RequestValidationError)
     async def _request_validation(_: Request, exc: RequestValidationError) -> JSONResponse:

@@ -39,6 +39,8 @@ class Health(BaseModel):
     model_loaded: bool
     bundle: BundleInfo
     n_features: int
+    auth: Literal["open", "api-keys"]
+    store: dict[str, Any]
 
 
 class BatchItem(BaseModel):
@@ -52,6 +54,7 @@ class BatchItem(BaseModel):
     history: Literal["known", "none", "not_applicable"]
     bundle_version: str
     warnings: str
+    decision_id: str | None = None
 
 
 class RowProblem(BaseModel):

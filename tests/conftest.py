@@ -64,6 +64,17 @@ def seed_reference() -> Path:
 _DB_NAMES = itertools.count(1)
 
 
+def pytest_configure(config: pytest.Config) -> None:
+    """Before any fixture: the session's default store is a temporary file, never the user's."""
+    import os
+    import tempfile
+
+    os.environ["STORE_PATH"] = str(Path(tempfile.mkdtemp(prefix="pad-test-store-")) / "store.sqlite")
+    os.environ["DEMO_STORE_CLIENTS"] = "200"
+    for name in ("DATABASE_URL", "API_KEYS"):
+        os.environ.pop(name, None)
+
+
 @pytest.fixture(autouse=True)
 def _isolated_store(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
     """No test ever touches the user's store: the default embedded store lives in a temporary folder."""

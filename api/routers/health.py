@@ -6,17 +6,21 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 
-from api.dependencies import bundle_of
+from api.dependencies import bundle_of, store_of
 from api.schemas import BundleInfo, Health
 from core import json_value
 
 router = APIRouter(tags=["service"])
+#: /model is behind the API key like every route but /health
+model_router = APIRouter(tags=["service"])
 
 
 @router.get("/health", response_model=Health, summary="Readiness: model loaded, bundle version and source")
 def health(request: Request) -> Health:
-    """Readiness of the service; never includes secrets."""
+    """Readiness of the service, whether it runs open or behind API keys, and the store (URL password
+    masked); never includes secrets."""
     bundle = bundle_of(request)
+    store = store_of(request)
     return Health(
         status="ok",
         model_loaded=True,
@@ -28,10 +32,12 @@ def health(request: Request) -> Health:
             contract=bundle.schema.contract,
         ),
         n_features=len(bundle.schema.names),
+        auth="api-keys" if store.keys.enabled else "open",
+        store=store.describe(),
     )
 
 
-@router.get("/model", summary="Model card: features and their schema, threshold, cost weights, metrics")
+@model_router.get("/model", summary="Model card: features and their schema, threshold, cost weights, metrics")
 def model_card(request: Request) -> dict[str, Any]:
     """What the model is, what it expects and how it was evaluated."""
     bundle = bundle_of(request)

@@ -2,20 +2,20 @@
 
 from __future__ import annotations
 
-import time
 from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from api.dependencies import BadRequest, json_body, service_of, validation_problems
+from api.dependencies import BadRequest, actor_of, desk_of, json_body, service_of, validation_problems
 from api.schemas import BatchItem, BatchPrediction, Contribution, ErrorResponse, Explanation, RowProblem
 from core import (
     CONTRACT_VERSION,
+    Decided,
     RecordValidationError,
     ScoreOut,
-    ScoringResult,
+    UnknownClient,
     json_value,
     results_table,
     score_out,
@@ -25,24 +25,51 @@ router = APIRouter(tags=["scoring"])
 ERRORS: dict[int | str, dict[str, Any]] = {
     400: {"model": ErrorResponse, "description": "Body is not valid JSON"},
     413: {"model": ErrorResponse, "description": "Body or batch too large"},
+    401: {"model": ErrorResponse, "description": "API key missing or not valid (when keys are configured)"},
+    404: {"model": ErrorResponse, "description": "Only an id was sent and the client store does not hold it"},
     422: {"model": ErrorResponse, "description": "Invalid application: every field problem listed"},
 }
 TOP_REASONS = 5
 
 
-async def _score(request: Request) -> tuple[ScoringResult, float]:
-    record = await json_body(request)
-    started = time.perf_counter()
+def _id_only(record: Any) -> int | None:
+    """The client id of a body holding nothing else (``{"SK_ID_CURR": ID}``: score the stored client)."""
+    if isinstance(record, dict) and list(record) == ["SK_ID_CURR"]:
+        value = record["SK_ID_CURR"]
+        if isinstance(value, int) and not isinstance(value, bool):
+            return value
+    return None
+
+
+def decide_stored(request: Request, client_id: int) -> Decided:
+    """Score and record the stored client ``client_id`` (404 naming it when the store does not hold it)."""
     try:
-        result = await run_in_threadpool(service_of(request).score, record, explain=True, top_k=TOP_REASONS)
+        return desk_of(request).decide_client(client_id, channel="api", actor=actor_of(request))
+    except UnknownClient as exc:
+        raise BadRequest(404, [{"field": "SK_ID_CURR", "problem": str(exc)}]) from None
+
+
+async def _score(request: Request) -> Decided:
+    record = await json_body(request)
+    stored = _id_only(record)
+    if stored is not None:
+        return await run_in_threadpool(decide_stored, request, stored)
+    desk = desk_of(request)
+    try:
+        return await run_in_threadpool(
+            desk.decide, record, channel="api", actor=actor_of(request), explain=True, top_k=TOP_REASONS
+        )
     except RecordValidationError as exc:
         raise validation_problems(exc) from None
-    return result, (time.perf_counter() - started) * 1000
 
 
-def _out(request: Request, result: ScoringResult, latency_ms: float) -> ScoreOut:
+def out_of(request: Request, decided: Decided) -> ScoreOut:
+    """The contract's result of a recorded decision."""
     service = service_of(request)
-    return score_out(result, service.schema, legacy=service.bundle.format == "legacy", latency_ms=latency_ms)
+    return score_out(
+        decided.result, service.schema, legacy=service.bundle.format == "legacy",
+        latency_ms=decided.latency_ms, decision_id=decided.logged.decision_id,
+    )  # fmt: skip
 
 
 @router.post("/predict", response_model=ScoreOut, responses=ERRORS, summary="Score one application")
@@ -50,10 +77,12 @@ async def predict(request: Request) -> JSONResponse:
     """Probability of default, the model's decision against the threshold, and the top reason codes.
 
     The body is one application (raw Home Credit application fields; for a feature-level bundle,
-    the model's features). Legacy bundles also answer with the original API's field names.
+    the model's features); a body holding only ``{"SK_ID_CURR": ID}`` scores that client of the
+    store (application and history as stored). The decision is recorded in the decision log before
+    the response is sent (``decision_id``). Legacy bundles also answer with the original API's names.
     """
-    result, latency = await _score(request)
-    return JSONResponse(_out(request, result, latency).model_dump(mode="json"))
+    decided = await _score(request)
+    return JSONResponse(out_of(request, decided).model_dump(mode="json"))
 
 
 @router.post(
@@ -64,10 +93,11 @@ async def predict(request: Request) -> JSONResponse:
 )
 async def explain(request: Request) -> Explanation:
     """Base value and every feature's SHAP contribution (log-odds); they add up to the raw prediction."""
-    result, latency = await _score(request)
+    decided = await _score(request)
+    result = decided.result
     assert result.contributions is not None and result.base_value is not None and result.raw_score is not None
     return Explanation(
-        prediction=_out(request, result, latency),
+        prediction=out_of(request, decided),
         base_value=result.base_value,
         raw_prediction=result.raw_score,
         contributions=[
@@ -86,7 +116,8 @@ async def predict_batch(request: Request) -> BatchPrediction:
     """Scores of the valid applications; the invalid ones are reported by row without failing the others.
 
     The body is a JSON list of applications, or ``{"clients": [...]}``. Each result has the same
-    columns as a row of ``pad score`` and of the dashboard's download.
+    columns as a row of ``pad score`` and of the dashboard's download, plus its ``decision_id``: the
+    whole batch is recorded in one transaction before the response is sent.
     """
     body = await json_body(request)
     clients = body.get("clients") if isinstance(body, dict) else body
@@ -99,8 +130,11 @@ async def predict_batch(request: Request) -> BatchPrediction:
             [{"field": "clients", "problem": f"{len(clients)} applications: at most {limit} per request"}],
         )
     service = service_of(request)
-    batch = await run_in_threadpool(service.score_records, clients)
+    desk = desk_of(request)
+    decided = await run_in_threadpool(desk.decide_records, clients, channel="api", actor=actor_of(request))
+    batch = decided.batch
     table = results_table(batch, service.schema, bundle_version=service.bundle.version)
+    table["decision_id"] = decided.decision_ids
     return BatchPrediction(
         contract_version=CONTRACT_VERSION,
         n=batch.n_rows,

@@ -243,6 +243,28 @@ class DecisionLog:
             rows = [dict(r) for r in conn.execute(query).mappings()]
         return [_record(r) for r in rows]
 
+    def summary(self, **filters: Any) -> dict[str, int]:
+        """Counts over the matching rows, computed by the database: rows, decisions, accepted, refused,
+        refused inputs, overrides."""
+        d = t.decisions
+        kinds = (
+            select(d.c.kind, d.c.decision, func.count())
+            .where(*_conditions(**filters))
+            .group_by(d.c.kind, d.c.decision)
+        )
+        out = {"rows": 0, "decisions": 0, "accepted": 0, "refused": 0, "refused_inputs": 0, "overrides": 0}
+        with self.engine.connect() as conn:
+            for kind, decision, n in conn.execute(kinds).tuples():
+                out["rows"] += n
+                if kind == "decision":
+                    out["decisions"] += n
+                    out["accepted" if decision == "ACCEPTED" else "refused"] += n
+                elif kind == "override":
+                    out["overrides"] += n
+                else:
+                    out["refused_inputs"] += n
+        return out
+
     def count(self, **filters: Any) -> int:
         """Number of rows matching the filters."""
         with self.engine.connect() as conn:
@@ -250,28 +272,39 @@ class DecisionLog:
             return int(conn.execute(query).scalar_one())
 
     def table(self, *, limit: int | None = None, **filters: Any) -> pd.DataFrame:
-        """Matching rows as a light table (no application or features), newest first, with the final decision."""
+        """Matching rows as a light table (no application or features), newest first, with the final decision.
+
+        Fast on large logs: rows come back as plain tuples (no per-row objects), the overrides — few —
+        are read apart and joined in pandas.
+        """
         d = t.decisions
-        o = aliased(t.decisions)
         cols = [
             d.c.seq, d.c.decision_id, d.c.created_at, d.c.channel, d.c.kind, d.c.client_id, d.c.probability,
-            d.c.threshold, d.c.decision, o.c.decision.label("final_decision"), o.c.decision_id.label("overridden_by"),
-            d.c.officer, d.c.authenticated, d.c.latency_ms, d.c.bundle_version, d.c.overrides, d.c.override_reason,
+            d.c.threshold, d.c.decision, d.c.officer, d.c.authenticated, d.c.latency_ms, d.c.bundle_version,
+            d.c.overrides, d.c.override_reason,
         ]  # fmt: skip
-        query = (
-            select(*cols)
-            .select_from(d.outerjoin(o, o.c.overrides == d.c.decision_id))
-            .where(*_conditions(**filters))
-            .order_by(d.c.seq.desc())
-        )
+        query = select(*cols).where(*_conditions(**filters)).order_by(d.c.seq.desc())
         if limit is not None:
             query = query.limit(limit)
+        overrides = select(d.c.overrides, d.c.decision_id, d.c.decision).where(d.c.kind == "override")
         with self.engine.connect() as conn:
-            result = conn.execute(query)
-            frame = pd.DataFrame(result.fetchall(), columns=list(result.keys()))
-        frame["client_id"] = frame["client_id"].astype("Int64")
-        frame["overridden"] = frame["overridden_by"].notna()
-        frame["final_decision"] = frame["final_decision"].where(frame["overridden"], frame["decision"])
+            rows = conn.execute(query).tuples().all()
+            by = {o: (i, dec) for o, i, dec in conn.execute(overrides).tuples()}
+        names = [c.name for c in cols]
+        columns: dict[str, Any] = (
+            dict(zip(names, map(list, zip(*rows, strict=True)), strict=True))
+            if rows
+            else {n: [] for n in names}
+        )
+        hit = [by.get(i) for i in columns["decision_id"]]
+        columns["overridden_by"] = [h[0] if h else None for h in hit]
+        columns["overridden"] = [h is not None for h in hit]
+        columns["final_decision"] = [
+            h[1] if h else dec for h, dec in zip(hit, columns["decision"], strict=True)
+        ]
+        columns["client_id"] = pd.array(columns["client_id"], dtype="Int64")
+        columns["authenticated"] = [bool(a) for a in columns["authenticated"]]
+        frame = pd.DataFrame(columns)
         return frame
 
     def frame(self, *, since: datetime | None = None, until: datetime | None = None) -> pd.DataFrame:

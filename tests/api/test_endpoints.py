@@ -12,6 +12,9 @@ from core import load_settings
 
 def test_health(client, toy_bundle):
     body = client.get("/health").json()
+    store = body.pop("store")
+    assert body.pop("auth") == "open"
+    assert store["ok"] and store["engine"] == "sqlite" and store["embedded"]
     assert body == {
         "status": "ok",
         "model_loaded": True,
@@ -165,7 +168,11 @@ def test_unknown_route_and_method(client):
 
 def test_application_bundle_takes_raw_applications(app_client, app_bundle, application):
     body = app_client.post("/predict", json=application).json()
-    assert body["history"] == "known" and body["client_id"] == application["SK_ID_CURR"]
+    # the credit history comes from the client store, which does not hold the bundle's reference clients
+    assert body["history"] == "none" and body["client_id"] == application["SK_ID_CURR"]
+    stored = app_client.app.state.store.clients.search("", 1)[0]
+    known = app_client.post("/predict", json={"SK_ID_CURR": stored}).json()
+    assert known["history"] == "known" and known["client_id"] == stored and known["decision_id"]
     assert body["missing_fields"] == [n for n, v in application.items() if v is None and n != "SK_ID_CURR"]
     new = app_client.post("/predict", json={**application, "SK_ID_CURR": 424242}).json()
     assert new["history"] == "none"
