@@ -3,7 +3,8 @@
 ``python -m tests.golden.corpus`` rewrites ``expected.json`` from the shipped demo bundle. Do it
 only on purpose: when the demo bundle is rebuilt (its version changes) or the contract changes —
 and then bump ``core.CONTRACT_VERSION`` too. The inputs are synthetic applicants from the
-project's generator (never real clients) plus two clients the bundle knows and edge cases.
+project's generator (never real clients) plus two clients of the demo store (200 clients: the size the
+test suite and ``__main__`` both use) and edge cases.
 """
 
 from __future__ import annotations
@@ -18,7 +19,16 @@ from typing import Any
 from fastapi.testclient import TestClient
 
 from api.main import create_app
-from core import CONTRACT_VERSION, DEMO_BUNDLE_DIR, ScoringService, load_bundle, load_settings, score_out
+from core import (
+    CONTRACT_VERSION,
+    DEMO_BUNDLE_DIR,
+    ScoringService,
+    Store,
+    load_bundle,
+    load_settings,
+    open_store,
+    score_out,
+)
 from core.data import columns, generate
 from core.serving.service import json_value
 
@@ -27,7 +37,7 @@ REPO = HERE.parent.parent
 EXPECTED = HERE / "expected.json"
 
 
-def inputs(service: ScoringService) -> list[Any]:
+def inputs(service: ScoringService, store: Store) -> list[Any]:
     """The corpus inputs (deterministic)."""
     apps = generate(30, 2024, test_fraction=0.0)["application_train"].reset_index(drop=True)
     apps["SK_ID_CURR"] = 970_000_001 + apps.index.to_numpy()  # new applicants: ids no store holds
@@ -39,8 +49,8 @@ def inputs(service: ScoringService) -> list[Any]:
             spec = service.schema.get(c)
             rec[c] = bool(v) if v is not None and spec.kind == "boolean" else v
         records.append(rec)
-    known = service.known_ids()[:2]
-    records += [service.record_of(i) for i in known]
+    known = store.clients.search("", 2)  # two clients of the demo store: their history is known
+    records += [store.clients.application(i) for i in known]
     base = records[0]
     required = {
         k: base[k] for k in ("SK_ID_CURR", "AMT_CREDIT", "AMT_ANNUITY", "AMT_INCOME_TOTAL", "DAYS_BIRTH")
@@ -62,8 +72,9 @@ def inputs(service: ScoringService) -> list[Any]:
 def outputs(bundle_dir: Path = DEMO_BUNDLE_DIR, work: Path | None = None) -> dict[str, Any]:
     """Every channel's output on the corpus: service, API /predict, API /predict/batch, CLI."""
     bundle = load_bundle(bundle_dir)
-    service = ScoringService(bundle)
-    records = inputs(service)
+    store = open_store(load_settings())
+    service = ScoringService(bundle, history=store.history)
+    records = inputs(service, store)
     out: dict[str, Any] = {
         "contract_version": CONTRACT_VERSION,
         "bundle_version": bundle.version,
@@ -117,6 +128,7 @@ if __name__ == "__main__":
 
     # the channels record their decisions: in a throw-away store, never the user's
     os.environ["STORE_PATH"] = str(Path(tempfile.mkdtemp(prefix="golden-")) / "store.sqlite")
+    os.environ["DEMO_STORE_CLIENTS"] = "200"  # the size the test suite uses: the same demo clients
     result = strip_latency(outputs())
     EXPECTED.write_text(json.dumps(result, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"wrote {EXPECTED} ({len(result['inputs'])} inputs, bundle {result['bundle_version']})")
