@@ -375,3 +375,182 @@ def dependence(frame: pd.DataFrame, *, title: str, x_label: str, y_label: str) -
     fig.update_xaxes(title=x_label)
     fig.update_yaxes(title=y_label)
     return _style(fig, title, height=360)
+
+
+# ----------------------------------------------------------------------------- a stored client's history
+
+#: colours of outcomes: the model's two decisions' colours for granted / refused, grey for the rest
+STATUS_COLOURS = {"Approved": ACCEPTED, "Refused": REFUSED, "Active": ACCEPTED, "Closed": NEUTRAL,
+                  "Bad debt": REFUSED, "Sold": "#CC79A7"}  # fmt: skip
+
+
+def previous_applications(
+    previous: pd.DataFrame, *, labels: dict[str, str], title: str, count_label: str, amount_label: str,
+    fmt: Callable[[float], str],
+) -> go.Figure:  # fmt: skip
+    """Previous applications per outcome (NAME_CONTRACT_STATUS): how many, and the amount they asked for."""
+    frame = previous.assign(status=previous["NAME_CONTRACT_STATUS"].fillna("?").astype(str))
+    grouped = frame.groupby("status", sort=False).agg(
+        n=("status", "size"), amount=("AMT_APPLICATION", lambda s: float(pd.to_numeric(s).fillna(0).sum()))
+    )
+    order = [s for s in ("Approved", "Refused", "Canceled", "Unused offer") if s in grouped.index]
+    grouped = grouped.loc[order + [s for s in grouped.index if s not in order]]
+    names = [labels.get(s, s) for s in grouped.index]
+    fig = go.Figure(
+        go.Bar(
+            x=names, y=grouped["n"], marker_color=[STATUS_COLOURS.get(s, NEUTRAL) for s in grouped.index],
+            text=grouped["n"], textposition="outside", cliponaxis=False,
+            customdata=[fmt(a) for a in grouped["amount"]],
+            hovertemplate="%{x}: %{y}<br>" + amount_label + ": %{customdata}<extra></extra>",
+        )
+    )  # fmt: skip
+    fig.update_yaxes(title=count_label, rangemode="tozero", dtick=max(1, int(grouped["n"].max() // 5) or 1))
+    return _style(fig, title, height=300)
+
+
+def bureau_credits(
+    bureau: pd.DataFrame, *, labels: dict[str, str], title: str, amount_label: str, debt_label: str,
+    fmt: Callable[[float], str],
+) -> go.Figure:  # fmt: skip
+    """Credits at other institutions per status (active, closed…): total amount and outstanding debt."""
+    frame = bureau.assign(
+        status=bureau["CREDIT_ACTIVE"].fillna("?").astype(str),
+        amount=pd.to_numeric(bureau["AMT_CREDIT_SUM"], errors="coerce").fillna(0.0),
+        debt=pd.to_numeric(bureau["AMT_CREDIT_SUM_DEBT"], errors="coerce").fillna(0.0).clip(lower=0),
+    )
+    grouped = frame.groupby("status", sort=False).agg(n=("status", "size"), amount=("amount", "sum"),
+                                                       debt=("debt", "sum"))  # fmt: skip
+    order = [s for s in ("Active", "Closed", "Sold", "Bad debt") if s in grouped.index]
+    grouped = grouped.loc[order + [s for s in grouped.index if s not in order]]
+    names = [f"{labels.get(s, s)} ({n})" for s, n in zip(grouped.index, grouped["n"], strict=True)]
+    fig = go.Figure()
+    for column, name, colour in (("amount", amount_label, ACCEPTED), ("debt", debt_label, REFUSED)):
+        fig.add_bar(
+            x=names, y=grouped[column], name=name, marker_color=colour,
+            text=[fmt(v) for v in grouped[column]], textposition="outside", cliponaxis=False,
+            hovertemplate="%{x}<br>" + name + ": %{text}<extra></extra>",
+        )  # fmt: skip
+    fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.15})
+    fig.update_yaxes(rangemode="tozero", showticklabels=False)
+    return _style(fig, title, height=300)
+
+
+def payments_per_year(
+    payments: pd.DataFrame, *, title: str, year_label: Callable[[int], str],
+    names: tuple[str, str, str],
+) -> go.Figure:  # fmt: skip
+    """Instalments per year (most recent on the right): paid on time and in full, paid late, paid short."""
+    frame = payments.sort_values("years_ago", ascending=False)
+    years = [year_label(int(y)) for y in frame["years_ago"]]
+    total = frame["instalments"].astype(int)
+    late, short = frame["late"].astype(int), frame["short"].astype(int)
+    fig = go.Figure()
+    for values, name, colour in (
+        (total, names[0], NEUTRAL),
+        (late, names[1], REFUSED),
+        (short, names[2], "#E69F00"),
+    ):
+        fig.add_bar(x=years, y=values, name=name, marker_color=colour, textposition="outside", cliponaxis=False,
+                    text=[str(v) if v else "" for v in values])  # fmt: skip
+    fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.2})
+    fig.update_yaxes(rangemode="tozero")
+    fig.update_xaxes(tickangle=0)
+    return _style(fig, title, height=300)
+
+
+# ----------------------------------------------------------------------------- drift monitoring
+
+BAND_COLOURS = {"stable": "#009E73", "watch": "#E69F00", "shift": REFUSED}
+
+
+def psi_bars(
+    table: pd.DataFrame, *, labels: dict[str, str], title: str, x_label: str, top: int = 15,
+    band_names: dict[str, str] | None = None,
+) -> go.Figure:  # fmt: skip
+    """The features that drifted most (PSI), coloured by band, with the 0.1 and 0.25 limits."""
+    rows = table.sort_values("psi", ascending=False).head(top).iloc[::-1]
+    names = _unique([wrap(labels.get(f, f), 40) for f in rows["feature"]])
+    band_names = band_names or {}
+    fig = go.Figure(
+        go.Bar(
+            x=rows["psi"], y=names, orientation="h", marker_color=[BAND_COLOURS[b] for b in rows["band"]],
+            text=[f"{p:.3f}" for p in rows["psi"]], textposition="outside", cliponaxis=False,
+            customdata=[band_names.get(b, b) for b in rows["band"]],
+            hovertemplate="%{y}: PSI %{x:.3f} (%{customdata})<extra></extra>",
+        )
+    )  # fmt: skip
+    top_psi = float(rows["psi"].max()) if len(rows) else 0.3
+    for limit in (0.1, 0.25):  # the band limits (named only where the scale leaves room for both)
+        named = {"annotation_text": f"{limit}", "annotation_position": "top"} if top_psi < 1.5 else {}
+        fig.add_vline(x=limit, line_dash="dot", line_color=INK, **named)
+    fig.update_xaxes(title=x_label, range=[0, max(0.3, top_psi * 1.2)])
+    fig.update_layout(margin={"l": 10, "r": 40, "t": 50, "b": 10})
+    return _style(fig, title, height=max(260, _rows_height(names, 22) + 100))
+
+
+def psi_bins(
+    bins: pd.DataFrame, *, title: str, names: tuple[str, str], y_label: str, x_label: str,
+    fmt: Callable[[float], str],
+) -> go.Figure:  # fmt: skip
+    """Share of the reference and of the current population in each bin of one feature (or the score)."""
+    labels = [_bin_label(r, fmt) for r in bins.itertuples()]
+    fig = go.Figure()
+    for column, name, colour in (
+        ("reference_share", names[0], NEUTRAL),
+        ("current_share", names[1], ACCEPTED),
+    ):
+        fig.add_bar(x=labels, y=bins[column] * 100, name=name, marker_color=colour,
+                    hovertemplate="%{x}<br>" + name + ": %{y:.1f}%<extra></extra>")  # fmt: skip
+    fig.update_layout(barmode="group", legend={"orientation": "h", "yanchor": "bottom", "y": 1.0, "x": 0})
+    fig.update_yaxes(title=y_label, rangemode="tozero", ticksuffix="%")
+    fig.update_xaxes(title=x_label, type="category", tickangle=-35)
+    fig = _style(fig, title, height=380)
+    fig.update_layout(margin={"l": 10, "r": 10, "t": 70, "b": 10})
+    return fig
+
+
+def _bin_label(row: object, fmt: Callable[[float], str]) -> str:
+    lower, upper = getattr(row, "lower", None), getattr(row, "upper", None)
+    lower = None if lower is None or lower != lower else lower
+    upper = None if upper is None or upper != upper else upper
+    if lower is None and upper is None:
+        return str(getattr(row, "label", ""))
+    if lower is None:
+        return f"≤ {fmt(upper)}"  # type: ignore[arg-type]
+    if upper is None:
+        return f"> {fmt(lower)}"
+    return f"{fmt(lower)}–{fmt(upper)}"
+
+
+def daily_rates(
+    daily: pd.DataFrame, *, title: str, names: tuple[str, str, str], rate_label: str, count_label: str,
+) -> go.Figure:  # fmt: skip
+    """Decisions per day (bars) with the acceptance and override rates (lines, right axis)."""
+    days = pd.to_datetime(daily["day"]).dt.strftime("%Y-%m-%d")
+    fig = go.Figure()
+    fig.add_bar(x=days, y=daily["decisions"], name=names[0], marker_color="#D7DDE4", yaxis="y")
+    for column, name, colour in (
+        ("acceptance_rate", names[1], ACCEPTED),
+        ("override_rate", names[2], REFUSED),
+    ):
+        fig.add_scatter(x=days, y=daily[column] * 100, name=name, mode="lines+markers", yaxis="y2",
+                        line={"color": colour, "width": 2})  # fmt: skip
+    fig.update_layout(
+        yaxis={"title": count_label, "rangemode": "tozero"},
+        yaxis2={"title": rate_label, "overlaying": "y", "side": "right", "range": [0, 105], "ticksuffix": "%",
+                "showgrid": False, "tickvals": [0, 20, 40, 60, 80, 100]},
+        legend={"orientation": "h", "y": -0.25}, xaxis={"type": "category"},
+    )  # fmt: skip
+    return _style(fig, title, height=340)
+
+
+def latency_bars(latency: pd.DataFrame, *, title: str, labels: dict[str, str], y_label: str) -> go.Figure:
+    """p50 / p90 / p99 latency per channel (ms)."""
+    names = [labels.get(c, c) for c in latency["channel"]]
+    fig = go.Figure()
+    for column, colour in (("p50_ms", "#56B4E9"), ("p90_ms", ACCEPTED), ("p99_ms", "#003F63")):
+        fig.add_bar(x=names, y=latency[column], name=column.removesuffix("_ms"), marker_color=colour,
+                    text=[f"{v:.0f}" for v in latency[column]], textposition="outside", cliponaxis=False)  # fmt: skip
+    fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.2})
+    fig.update_yaxes(title=y_label, rangemode="tozero")
+    return _style(fig, title, height=300)

@@ -9,7 +9,7 @@ import streamlit as st
 
 import core
 from core.serving.validation import INSUFFICIENT
-from dashboard import resources
+from dashboard import identity, resources
 from dashboard.i18n import t
 from dashboard.state import LANG, init_state, lang
 
@@ -25,6 +25,7 @@ def page_setup(title_key: str) -> core.Bundle:
             key=LANG,
             horizontal=True,
         )
+    identity.sidebar()
     bundle = resources.bundle()
     with st.sidebar:
         st.caption(t("sidebar_model", name=bundle.name, version=bundle.version))
@@ -32,6 +33,22 @@ def page_setup(title_key: str) -> core.Bundle:
             st.warning(t("synthetic_banner"), icon=":material/science:")
     st.title(t(title_key))
     return bundle
+
+
+def decision_word(decision: str | None) -> str:
+    """ACCEPTED / REFUSED in the interface language ("—" for none)."""
+    return {"ACCEPTED": t("accepted"), "REFUSED": t("refused")}.get(decision or "", "—")
+
+
+def short_id(decision_id: str) -> str:
+    """The short form of a decision id (its first 8 characters), as the pages show it."""
+    return decision_id[:8]
+
+
+def utc(moment: object) -> str:
+    """A logged time, to the second, in UTC."""
+    text = str(moment)[:19]
+    return f"{text} UTC" if text else "—"
 
 
 def decision_badge(decision: str) -> None:

@@ -1,4 +1,5 @@
-"""Cached heavy objects: the bundle and its scoring service (shared across sessions), derived tables."""
+"""Cached heavy objects: the bundle, the store, the scoring service and the decision desk (shared across
+sessions), derived tables."""
 
 from __future__ import annotations
 
@@ -25,14 +26,68 @@ def bundle() -> core.Bundle:
 
 
 @st.cache_resource(show_spinner=False)
-def _service(version: str, _bundle: core.Bundle) -> core.ScoringService:
-    return core.ScoringService(_bundle)
+def _open_store() -> core.Store:
+    return core.open_store(core.load_settings())
+
+
+def store() -> core.Store:
+    """The configured store (DATABASE_URL or the embedded SQLite file), migrated, opened once per process.
+
+    An empty embedded store is filled with generated demo clients the first time (a few seconds);
+    a store that cannot be opened stops the page with the reason (the message never holds a password).
+    """
+    try:
+        settings = core.load_settings()
+        fresh = settings.embedded_store and not settings.STORE_PATH.exists()
+        if fresh:
+            with st.spinner("Création de la base de démonstration… / Creating the demo store…"):
+                return _open_store()
+        return _open_store()
+    except (core.ConfigError, core.StoreError) as exc:
+        st.error(f"La base de données n'a pas pu être ouverte / The database could not be opened: {exc}")
+        st.stop()
+        raise  # unreachable: st.stop() raises
+
+
+def store_lookup(b: core.Bundle) -> bool:
+    """True when clients are looked up in the store (application contract); else in the bundle's reference."""
+    return b.schema.contract == "application"
+
+
+@st.cache_resource(show_spinner=False)
+def _service(version: str, _bundle: core.Bundle, _history: object | None) -> core.ScoringService:
+    return core.ScoringService(_bundle, history=_history)  # type: ignore[arg-type]
 
 
 def service() -> core.ScoringService:
-    """The scoring service of the bundle (thread-safe after construction, built once per bundle)."""
+    """The scoring service of the bundle, history from the store (thread-safe, built once per bundle)."""
     b = bundle()
-    return _service(version_key(), b)
+    if store_lookup(b):
+        return _service(version_key() + "|store", b, store().history)
+    return _service(version_key(), b, None)  # a feature record carries its own history features
+
+
+@st.cache_resource(show_spinner=False)
+def _desk(version: str, _service: core.ScoringService, _store: core.Store) -> core.DecisionDesk:
+    return core.DecisionDesk(_service, _store)
+
+
+def desk() -> core.DecisionDesk:
+    """Score and record: every decision of the dashboard goes through it."""
+    s = service()
+    return _desk(version_key(), s, store())
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def client_history(client_id: int) -> core.ClientHistory:
+    """A stored client's previous applications, bureau credits and payments per year."""
+    return store().clients.history(int(client_id))
+
+
+@st.cache_data(show_spinner=False, ttl=60)
+def client_summary(client_id: int) -> dict | None:
+    """A stored client's history in a few figures."""
+    return store().clients.history_summary(int(client_id))
 
 
 def explainer() -> core.Explainer:

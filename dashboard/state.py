@@ -9,6 +9,16 @@ import streamlit as st
 LANG = "lang"
 FORM_PREFIX = "form__"  # widget keys of the scoring form: FORM_PREFIX + field name
 LOOKUP_ID = "lookup_id"  # the id chosen in the look-up box (not yet loaded)
+LOOKUP_TEXT = "lookup_text"  # the digits typed in the look-up box (store look-up)
+LOOKUP_MISSING = "lookup_missing"  # the id the last look-up did not find (shown in a message)
+OFFICER_NAME = "officer_name"  # open mode: the name the officer gives once per session
+LAST_DECISION = "last_decision"  # core.DecisionRecord logged for LAST_RESULT
+LAST_OVERRIDE = "last_override"  # core.DecisionRecord of the override of LAST_DECISION
+OVERRIDE_REASON = "override_reason"
+OVERRIDE_ERROR = "override_error"  # why the last override was not recorded
+SUBMIT_PROBLEM = "submit_problem"  # why the last submission recorded nothing (no name, database error)
+DETAIL_ID = "decision_detail_id"  # the decision shown in detail on the decisions page
+SHOWN_IDS = "decisions_shown_ids"  # ids of the rows of the decisions table, in order
 CLIENT_ID = "form_client_id"  # the client whose application the form holds (None: a new application)
 LOADED_RECORD = "form_loaded_record"  # that client's record as loaded (exact values of untouched fields)
 LAST_RESULT = "last_result"  # core.ScoringResult of the last submission
@@ -23,6 +33,15 @@ COST_FP = "cost_fp"
 DEFAULTS: dict[str, Any] = {
     LANG: "fr",
     LOOKUP_ID: None,
+    LOOKUP_TEXT: "",
+    LOOKUP_MISSING: None,
+    OFFICER_NAME: "",
+    LAST_DECISION: None,
+    LAST_OVERRIDE: None,
+    OVERRIDE_ERROR: None,
+    SUBMIT_PROBLEM: None,
+    DETAIL_ID: "",
+    SHOWN_IDS: [],
     CLIENT_ID: None,
     LOADED_RECORD: None,
     LAST_RESULT: None,

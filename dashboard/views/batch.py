@@ -11,7 +11,7 @@ import pandas as pd
 import streamlit as st
 
 import core
-from dashboard import charts, forms, resources
+from dashboard import charts, forms, identity, resources
 from dashboard.components import (
     chart_alt,
     field_label,
@@ -33,37 +33,45 @@ def _labelled_warnings(batch: core.BatchScoring, schema: core.FeatureSchema) -> 
     return {row: " | ".join(items) for row, items in by_row.items()}
 
 
-def _score(bundle: core.Bundle, service: core.ScoringService, frame: pd.DataFrame) -> dict[str, Any]:
-    """Score in chunks (progress bar): the contract's table (the download) and the report for people."""
-    tables, errors, warnings = [], [], {}
+def _score(bundle: core.Bundle, actor: core.Actor, frame: pd.DataFrame) -> dict[str, Any]:
+    """Score and record in chunks (one transaction each, progress bar); the batches, kept for every language."""
+    batches: list[core.BatchScoring] = []
+    errors = []
     ignored: list[str] = []
     absent: list[str] = []
+    recorded = refused = 0
+    desk = resources.desk()
     progress = st.progress(0.0, text=t("batch_progress", done=0, total=len(frame)))
     for start in range(0, len(frame), CHUNK):
-        batch = service.score_frame(frame.iloc[start : start + CHUNK], first_row=start + 1, explain=True)
-        tables.append(
-            core.results_table(batch, bundle.schema, bundle_version=bundle.version, lang=lang())  # type: ignore[arg-type]
+        decided = desk.decide_frame(
+            frame.iloc[start : start + CHUNK],
+            first_row=start + 1,
+            channel="dashboard",
+            actor=actor,
+            explain=True,
         )
+        batch = decided.batch
+        recorded += sum(i is not None for i in decided.decision_ids)
+        refused += decided.logged - len(decided.decision_ids)
+        batches.append(batch)
         errors.append(batch.errors_frame())
-        warnings.update(_labelled_warnings(batch, bundle.schema))
         ignored, absent = batch.ignored_columns, batch.absent_columns
         done = min(start + CHUNK, len(frame))
         progress.progress(done / max(len(frame), 1), text=t("batch_progress", done=done, total=len(frame)))
     progress.empty()
-    table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=core.TABLE_COLUMNS)
     report = (
         pd.concat(errors, ignore_index=True)
         if errors
         else pd.DataFrame(columns=["row", "field", "problem", "value"])
     )
     return {
-        "table": table,
-        "download": core.to_safe_csv(table),
+        "batches": batches,
         "errors": report,
-        "warnings": warnings,
         "ignored": ignored,
         "absent": absent,
         "n_rows": len(frame),
+        "recorded": recorded,
+        "refused_logged": refused,
     }
 
 
@@ -113,8 +121,19 @@ def _columns() -> dict[str, Any]:
     }
 
 
+def _in_language(bundle: core.Bundle, out: dict[str, Any]) -> tuple[pd.DataFrame, dict[int, str]]:
+    """The contract's table and the warnings in the interface language (reasons are sentences)."""
+    tables, warnings = [], {}
+    for batch in out["batches"]:
+        tables.append(core.results_table(batch, bundle.schema, bundle_version=bundle.version, lang=lang()))  # type: ignore[arg-type]
+        warnings.update(_labelled_warnings(batch, bundle.schema))
+    table = pd.concat(tables, ignore_index=True) if tables else pd.DataFrame(columns=core.TABLE_COLUMNS)
+    return table, warnings
+
+
 def _show(bundle: core.Bundle, out: dict[str, Any]) -> None:
-    table, errors = out["table"], out["errors"]
+    table, warnings = _in_language(bundle, out)
+    errors = out["errors"]
     n_bad = errors["row"].nunique() if len(errors) else 0
     accepted = float((table["decision"] == "ACCEPTED").mean()) if len(table) else 0.0
     c1, c2, c3, c4 = st.columns(4)
@@ -135,11 +154,15 @@ def _show(bundle: core.Bundle, out: dict[str, Any]) -> None:
     if not len(table):
         st.warning(t("batch_nothing"))
         return
+    st.success(
+        t("batch_recorded", n=out.get("recorded", 0), bad=out.get("refused_logged", 0)),
+        icon=":material/receipt_long:",
+    )
     st.markdown(f"#### {t('batch_results')}")
     head, button = st.columns([3, 1], vertical_alignment="center")
     head.caption(t("batch_threshold", th=pct(bundle.threshold)))
     button.download_button(
-        t("batch_download"), out["download"], file_name="scores.csv", mime="text/csv", type="primary",
+        t("batch_download"), core.to_safe_csv(table), file_name="scores.csv", mime="text/csv", type="primary",
         icon=":material/download:", width="stretch",
     )  # fmt: skip
     proba = table["probability"].to_numpy(dtype=float)
@@ -157,11 +180,12 @@ def _show(bundle: core.Bundle, out: dict[str, Any]) -> None:
             median=pct(float(np.median(proba))),
         )
     )
-    st.dataframe(_shown(table, out["warnings"]), hide_index=True, width="stretch", column_config=_columns())
+    st.dataframe(_shown(table, warnings), hide_index=True, width="stretch", column_config=_columns())
 
 
 bundle = page_setup("title_batch")
 service = resources.service()
+actor = identity.actor()
 if bundle.schema.contract == "application":
     n_required = len(needed_columns(bundle.schema))
     st.caption(t("batch_intro_application", r=n_required))
@@ -171,17 +195,22 @@ st.download_button(
     t("batch_template"), forms.template(service), file_name="template_demandes.csv", mime="text/csv",
     icon=":material/table_view:", help=t("batch_template_help"),
 )  # fmt: skip
-upload = st.file_uploader(t("batch_upload"), type=["csv"])
-if upload is not None:
+if actor is None:
+    st.warning(t("name_required"), icon=":material/badge:")
+upload = st.file_uploader(t("batch_upload"), type=["csv"], disabled=actor is None)
+if upload is not None and actor is not None:
     content = upload.getvalue()
     digest = hashlib.sha256(content).hexdigest()
-    if st.session_state.get(BATCH_FILE) != (digest, lang()):  # reasons are written in the interface language
+    if st.session_state.get(BATCH_FILE) != digest:  # a file is scored and recorded once
         frame = None
         try:
             frame = core.read_clients_csv(io.BytesIO(content))
             core.validate_frame(frame.head(0), bundle.schema)  # missing columns reject the whole file
-            st.session_state[BATCH_RESULT] = _score(bundle, service, frame)
-            st.session_state[BATCH_FILE] = (digest, lang())
+            st.session_state[BATCH_RESULT] = _score(bundle, actor, frame)
+            st.session_state[BATCH_FILE] = digest
+        except (core.StoreError, core.DecisionLogError) as exc:
+            st.session_state[BATCH_RESULT] = None
+            st.error(t("not_recorded", error=str(exc)), icon=":material/error:")
         except core.FileValidationError as exc:
             st.session_state[BATCH_RESULT] = None
             st.session_state[BATCH_FILE] = None

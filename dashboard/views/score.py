@@ -8,17 +8,33 @@ import pandas as pd
 import streamlit as st
 
 import core
-from dashboard import charts, forms, resources
-from dashboard.components import chart_alt, decision_badge, field_errors, page_setup, problem_text
-from dashboard.i18n import num, pct, t
+from dashboard import charts, forms, identity, resources
+from dashboard.components import (
+    chart_alt,
+    decision_badge,
+    decision_word,
+    field_errors,
+    page_setup,
+    problem_text,
+    short_id,
+    utc,
+)
+from dashboard.i18n import num, pct, t, t_or
 from dashboard.state import (
     CLIENT_ID,
     FORM_PREFIX,
+    LAST_DECISION,
     LAST_ERRORS,
+    LAST_OVERRIDE,
     LAST_RESULT,
     LOADED_RECORD,
     LOOKUP_ID,
+    LOOKUP_MISSING,
+    LOOKUP_TEXT,
+    OVERRIDE_ERROR,
+    OVERRIDE_REASON,
     PREVIOUS_PROBABILITY,
+    SUBMIT_PROBLEM,
     lang,
 )
 
@@ -53,22 +69,81 @@ def _set_form(layout: forms.FormLayout, record: dict[str, Any] | None, client_id
     st.session_state[LAST_RESULT] = None
     st.session_state[LAST_ERRORS] = None
     st.session_state[PREVIOUS_PROBABILITY] = None
+    st.session_state[LAST_DECISION] = None
+    st.session_state[LAST_OVERRIDE] = None
+    st.session_state[OVERRIDE_ERROR] = None
+    st.session_state[SUBMIT_PROBLEM] = None
+    st.session_state[LOOKUP_MISSING] = None
 
 
 def _load_client(service: core.ScoringService, layout: forms.FormLayout) -> None:
+    """Feature bundles: a client of the bundle's reference sample, chosen in the box."""
     client_id: Any = st.session_state.get(LOOKUP_ID)
     record = None if client_id is None else service.record_of(int(client_id))
     if record is not None:
         _set_form(layout, record, int(client_id))
 
 
+def _load_stored(store: core.Store, layout: forms.FormLayout, client_id: int) -> None:
+    record = store.clients.application(client_id)  # exact id: an integer, never through a float
+    if record is None:
+        st.session_state[LOOKUP_MISSING] = str(client_id)
+        return
+    _set_form(layout, record, client_id)
+
+
+def _load_typed(store: core.Store, layout: forms.FormLayout) -> None:
+    """The Load button: the client whose id is typed, exactly."""
+    text = str(st.session_state.get(LOOKUP_TEXT) or "").strip()
+    if not text.isdigit():
+        st.session_state[LOOKUP_MISSING] = text
+        return
+    _load_stored(store, layout, int(text))
+
+
+def _load_chosen(store: core.Store, layout: forms.FormLayout) -> None:
+    """A suggestion picked in the list: load it at once."""
+    chosen = st.session_state.get(LOOKUP_ID)
+    if chosen is None:
+        return
+    st.session_state[LOOKUP_TEXT] = str(chosen)
+    _load_stored(store, layout, int(chosen))
+
+
 def _new_application(layout: forms.FormLayout) -> None:
     st.session_state[LOOKUP_ID] = None
+    st.session_state[LOOKUP_TEXT] = ""
     _set_form(layout, None, None)
 
 
+def _override(decision_id: str, decision: str) -> None:
+    """Record the officer's decision against the model's (a reason is mandatory)."""
+    st.session_state[OVERRIDE_ERROR] = None
+    reason = str(st.session_state.get(OVERRIDE_REASON) or "").strip()
+    actor = identity.actor()
+    if actor is None:
+        st.session_state[OVERRIDE_ERROR] = t("name_required")
+        return
+    if not reason:
+        st.session_state[OVERRIDE_ERROR] = t("override_reason_required")
+        return
+    try:
+        st.session_state[LAST_OVERRIDE] = resources.store().log.override(
+            decision_id, decision=decision, reason=reason, actor=actor, channel="dashboard"
+        )
+    except (core.DecisionLogError, core.StoreError) as exc:
+        st.session_state[OVERRIDE_ERROR] = str(exc)
+        return
+    st.session_state[OVERRIDE_REASON] = ""
+
+
 def _submit(service: core.ScoringService, layout: forms.FormLayout) -> None:
-    """Read the form, score it; keep the result (or every problem) for the rerun that follows."""
+    """Read the form, score and record it; keep the result (or every problem) for the rerun that follows."""
+    st.session_state[SUBMIT_PROBLEM] = None
+    actor = identity.actor()
+    if actor is None:
+        st.session_state[SUBMIT_PROBLEM] = t("name_required")
+        return
     values = {k: st.session_state.get(FORM_PREFIX + k) for k in _keys(layout)}
     record, bad = forms.read_record(
         layout.fields,
@@ -78,20 +153,30 @@ def _submit(service: core.ScoringService, layout: forms.FormLayout) -> None:
         lang=lang(),  # type: ignore[arg-type]
     )
     errors = [core.FieldError(b.field, t("bad_amount", text=b.text), b.text) for b in bad]
+    decided = None
     try:
-        result = service.score(record, explain=True, top_k=5)
-    except core.RecordValidationError as exc:
+        if errors:  # an unreadable amount: core would only see it missing, so score what is certain
+            service.score(record, explain=False)
+        else:
+            decided = resources.desk().decide(record, channel="dashboard", actor=actor, explain=True, top_k=5)
+    except core.RecordValidationError as exc:  # the desk logged the refused input
         unreadable = {b.field for b in bad}
         errors += [e for e in exc.errors if e.field not in unreadable]
-        result = None
+    except (core.StoreError, core.DecisionLogError) as exc:
+        st.session_state[SUBMIT_PROBLEM] = t("not_recorded", error=str(exc))
+        return
     if errors:
         order = {f.name: i for i, f in enumerate(layout.fields)}  # listed in the order of the form
         errors.sort(key=lambda e: order.get(e.field, -1))
         st.session_state[LAST_ERRORS] = errors  # the last result stays: the next score is compared to it
         return
+    assert decided is not None
     previous = st.session_state.get(LAST_RESULT)
     st.session_state[PREVIOUS_PROBABILITY] = None if previous is None else previous.probability
-    st.session_state[LAST_RESULT] = result
+    st.session_state[LAST_RESULT] = decided.result
+    st.session_state[LAST_DECISION] = decided.logged
+    st.session_state[LAST_OVERRIDE] = None
+    st.session_state[OVERRIDE_ERROR] = None
     st.session_state[LAST_ERRORS] = None
     for f in layout.fields:  # amounts typed "450000" are shown back as "450 000"
         if f.kind == "amount" and record.get(f.name) is not None:
@@ -102,6 +187,7 @@ def _submit(service: core.ScoringService, layout: forms.FormLayout) -> None:
 
 
 def _lookup(service: core.ScoringService, layout: forms.FormLayout) -> None:
+    """Feature bundles: the clients of the bundle's reference sample, in a box."""
     ids = service.known_ids()
     with st.container(border=True):
         st.markdown(f"**:material/person_search: {t('lookup_title')}**")
@@ -126,26 +212,151 @@ def _lookup(service: core.ScoringService, layout: forms.FormLayout) -> None:
         )  # fmt: skip
 
 
+def _store_lookup(store: core.Store, layout: forms.FormLayout) -> None:
+    """Any client of the store: type the id (suggestions follow the digits typed) and load it."""
+    with st.container(border=True):
+        st.markdown(f"**:material/person_search: {t('lookup_title')}**")
+        n = store.clients.count()
+        if n == 0:
+            st.info(t("lookup_empty_store"), icon=":material/info:")
+        typed = "".join(c for c in str(st.session_state.get(LOOKUP_TEXT) or "") if c.isdigit())
+        suggestions = store.clients.search(typed, 20) if n else []
+        if st.session_state.get(LOOKUP_ID) not in suggestions:
+            st.session_state[LOOKUP_ID] = None
+        col1, col2, col3, col4 = st.columns([3, 3, 2, 2], vertical_alignment="bottom")
+        col1.text_input(
+            t("lookup_label"), key=LOOKUP_TEXT, placeholder=t("lookup_text_placeholder"), live=True,
+            help=t("lookup_text_help", n=num(n)), validate=(r"^\s*\d*\s*$", t("lookup_digits")),
+        )  # fmt: skip
+        col2.selectbox(
+            t("lookup_suggestions", n=len(suggestions)), suggestions, index=None, key=LOOKUP_ID,
+            placeholder=t("lookup_suggestions_placeholder") if suggestions else t("lookup_no_match"),
+            on_change=_load_chosen, args=(store, layout), disabled=not suggestions,
+            format_func=str,
+        )  # fmt: skip
+        col3.button(
+            t("lookup_button"), on_click=_load_typed, args=(store, layout), width="stretch",
+            icon=":material/download:", disabled=not typed, key="lookup_load",
+        )  # fmt: skip
+        col4.button(
+            t("new_application"), on_click=_new_application, args=(layout,), width="stretch",
+            icon=":material/restart_alt:", help=t("new_application_help"), key="lookup_new",
+        )  # fmt: skip
+        missing = st.session_state.get(LOOKUP_MISSING)
+        if missing is not None:
+            if missing.isdigit():
+                st.error(t("lookup_unknown", id=missing), icon=":material/person_off:")
+            else:
+                st.error(t("lookup_not_digits", text=missing), icon=":material/error:")
+
+
 def _history(bundle: core.Bundle, service: core.ScoringService, client_id: int | None) -> None:
-    """A looked-up client's credit history, read-only; or what a new application is scored on."""
+    """Feature bundles' reference clients: a few figures (the store's clients: see _store_history)."""
     if bundle.schema.contract != "application":
         return
     if client_id is None:
         st.info(t("history_none"), icon=":material/history_toggle_off:")
         return
-    summary = service.history_summary(client_id)
+    _figures(bundle, service.history_summary(client_id), client_id)
+
+
+def _figures(bundle: core.Bundle, summary: dict[str, Any] | None, client_id: int) -> None:
+    st.markdown(f"**:material/history: {t('history_title', id=client_id)}**")
+    if not summary:
+        st.caption(t("history_known_no_summary"))
+        return
+    st.caption(t("history_caption"))
+    items = [(n, v) for n, v in summary.items() if v is not None]  # a figure the file lacks is not a fact
+    for start in range(0, len(items), PER_ROW):
+        cols = st.columns(PER_ROW)
+        for col, (name, value) in zip(cols, items[start : start + PER_ROW], strict=False):
+            shown = core.format_value(name, value, lang(), bundle.schema)  # type: ignore[arg-type]
+            col.markdown(f"{core.label(name, lang(), bundle.schema)}  \n**{shown}**")  # type: ignore[arg-type]
+
+
+def _euros(x: float) -> str:
+    return forms.format_amount(x, lang()) + " €"  # type: ignore[arg-type]
+
+
+def _short_euros(x: float) -> str:
+    """An amount on a bar: thousands (k€) or millions (M€), one decimal at most."""
+    if abs(x) >= 1e6:
+        return f"{num(x / 1e6, 1)} M€"
+    return f"{num(x / 1e3, 0)} k€" if abs(x) >= 1e3 else f"{num(x, 0)} €"
+
+
+def _year(years_ago: int) -> str:
+    return t("year_this") if years_ago == 0 else t("years_ago", n=years_ago)
+
+
+def _store_history(bundle: core.Bundle, client_id: int | None) -> None:
+    """A stored client's credit history: key figures, then previous applications, bureau credits, payments."""
+    if client_id is None:
+        st.info(t("history_none"), icon=":material/history_toggle_off:")
+        return
+    history = resources.client_history(client_id)
     with st.container(border=True):
-        st.markdown(f"**:material/history: {t('history_title', id=client_id)}**")
-        if not summary:
-            st.caption(t("history_known_no_summary"))
+        _figures(bundle, resources.client_summary(client_id), client_id)
+        if history.empty and history.payments.empty:
+            st.caption(t("history_tables_empty"))
             return
-        st.caption(t("history_caption"))
-        items = [(n, v) for n, v in summary.items() if v is not None]  # a figure the file lacks is not a fact
-        for start in range(0, len(items), PER_ROW):
-            cols = st.columns(PER_ROW)
-            for col, (name, value) in zip(cols, items[start : start + PER_ROW], strict=False):
-                shown = core.format_value(name, value, lang(), bundle.schema)  # type: ignore[arg-type]
-                col.markdown(f"{core.label(name, lang(), bundle.schema)}  \n**{shown}**")  # type: ignore[arg-type]
+        left, middle, right = st.columns(3)
+        with left:
+            if history.previous.empty:
+                st.caption(t("history_no_previous"))
+            else:
+                statuses = {
+                    s: t_status("prev", s) for s in history.previous["NAME_CONTRACT_STATUS"].dropna().unique()
+                }
+                st.plotly_chart(
+                    charts.previous_applications(
+                        history.previous, labels=statuses, title=t("chart_previous", n=len(history.previous)),
+                        count_label=t("chart_count"), amount_label=t("chart_amount_asked"), fmt=_euros,
+                    ),
+                    width="stretch", key="chart_previous",
+                )  # fmt: skip
+                counts = history.previous["NAME_CONTRACT_STATUS"].map(statuses).value_counts()
+                chart_alt(t("previous_alt", items=", ".join(f"{k} : {v}" for k, v in counts.items())))
+        with middle:
+            if history.bureau.empty:
+                st.caption(t("history_no_bureau"))
+            else:
+                statuses = {
+                    s: t_status("bureau", s) for s in history.bureau["CREDIT_ACTIVE"].dropna().unique()
+                }
+                debt = float(
+                    pd.to_numeric(history.bureau["AMT_CREDIT_SUM_DEBT"], errors="coerce").clip(lower=0).sum()
+                )
+                st.plotly_chart(
+                    charts.bureau_credits(
+                        history.bureau, labels=statuses, title=t("chart_bureau", n=len(history.bureau)),
+                        amount_label=t("chart_credit_amount"), debt_label=t("chart_debt"), fmt=_short_euros,
+                    ),
+                    width="stretch", key="chart_bureau",
+                )  # fmt: skip
+                active = int((history.bureau["CREDIT_ACTIVE"] == "Active").sum())
+                chart_alt(t("bureau_alt", active=active, n=len(history.bureau), debt=_euros(debt)))
+        with right:
+            if history.payments.empty:
+                st.caption(t("history_no_payments"))
+            else:
+                pay = history.payments
+                st.plotly_chart(
+                    charts.payments_per_year(
+                        pay, title=t("chart_payments"), year_label=_year,
+                        names=(t("chart_instalments"), t("chart_late"), t("chart_short")),
+                    ),
+                    width="stretch", key="chart_payments",
+                )  # fmt: skip
+                chart_alt(
+                    t("payments_alt", n=int(pay["instalments"].sum()), late=int(pay["late"].sum()),
+                      short=int(pay["short"].sum()))
+                )  # fmt: skip
+
+
+def t_status(table: str, code: str) -> str:
+    """A Home Credit status code in words (the code itself when the locales do not know it)."""
+    return t_or(f"status_{table}_{code.lower().replace(' ', '_')}", code)
 
 
 # ----------------------------------------------------------------------------- the form
@@ -240,6 +451,9 @@ def _form(bundle: core.Bundle, service: core.ScoringService, layout: forms.FormL
                     _grid(fields, by_field)
         if errors:
             field_errors(errors, bundle.schema)
+        problem = st.session_state.get(SUBMIT_PROBLEM)
+        if problem:
+            st.error(problem, icon=":material/error:")
         st.form_submit_button(
             t("score_button"), type="primary", width="stretch", icon=":material/calculate:",
             on_click=_submit, args=(service, layout),
@@ -376,10 +590,56 @@ def _population(bundle: core.Bundle, contributions: pd.DataFrame) -> None:
             chart_alt(t("population_alt", value=shown, pct=rank))
 
 
+def _recorded(logged: core.DecisionRecord | None) -> None:
+    if logged is None:
+        return
+    who = logged.officer if logged.authenticated else t("officer_unauthenticated", name=logged.officer)
+    st.caption(
+        f":material/receipt_long: {t('decision_recorded', id=short_id(logged.decision_id), who=who, when=utc(logged.created_at))}",
+        help=t("decision_id_help", id=logged.decision_id),
+    )
+
+
+def _override_section(result: core.ScoringResult, logged: core.DecisionRecord | None) -> None:
+    """The officer's decision when it differs from the model's: a new log row, with a mandatory reason."""
+    if logged is None:
+        return
+    with st.container(border=True):
+        st.markdown(f"#### :material/gavel: {t('override_title')}")
+        done = st.session_state.get(LAST_OVERRIDE)
+        if done is not None and done.overrides == logged.decision_id:
+            who = done.officer if done.authenticated else t("officer_unauthenticated", name=done.officer)
+            st.success(
+                t("override_done", decision=decision_word(done.decision), model=decision_word(result.decision),
+                  who=who, when=utc(done.created_at), id=short_id(done.decision_id)),
+                icon=":material/gavel:",
+            )  # fmt: skip
+            st.markdown(f"{t('override_reason_label')} : *{done.override_reason}*")
+            return
+        other = "REFUSED" if result.decision == "ACCEPTED" else "ACCEPTED"
+        st.caption(t("override_intro"))
+        with st.form("override_form", border=False):
+            st.markdown(t("override_to", other=decision_word(other), model=decision_word(result.decision)))
+            st.text_area(
+                t("override_reason_label") + " *", key=OVERRIDE_REASON, placeholder=t("override_reason_placeholder"),
+                max_chars=1000, height=90,
+            )  # fmt: skip
+            error = st.session_state.get(OVERRIDE_ERROR)
+            if error:
+                st.error(error, icon=":material/error:")
+            st.form_submit_button(
+                t("override_button", other=decision_word(other)), on_click=_override,
+                args=(logged.decision_id, other), icon=":material/gavel:",
+            )  # fmt: skip
+
+
 def _result(bundle: core.Bundle, result: core.ScoringResult, layout: forms.FormLayout) -> None:
+    logged = st.session_state.get(LAST_DECISION)
     _decision(result)
+    _recorded(logged)
     _notes(bundle, result, layout)
     _reasons(bundle, result)
+    _override_section(result, logged)
     if result.contributions is not None:
         contributions = _waterfall(bundle, result)
         _population(bundle, contributions)
@@ -389,8 +649,12 @@ bundle = page_setup("title_score")
 service = resources.service()
 layout = forms.form_layout(bundle.schema, lang())  # type: ignore[arg-type]
 st.caption(t("score_intro"))
-_lookup(service, layout)
-_history(bundle, service, st.session_state.get(CLIENT_ID))
+if resources.store_lookup(bundle):
+    _store_lookup(resources.store(), layout)
+    _store_history(bundle, st.session_state.get(CLIENT_ID))
+else:
+    _lookup(service, layout)
+    _history(bundle, service, st.session_state.get(CLIENT_ID))
 _form(bundle, service, layout)
 if not st.session_state.get(LAST_ERRORS) and st.session_state.get(LAST_RESULT) is not None:
     _result(bundle, st.session_state[LAST_RESULT], layout)

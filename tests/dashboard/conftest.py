@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import core.config
-from dashboard.state import FORM_PREFIX
+from dashboard.state import FORM_PREFIX, LOOKUP_TEXT, OFFICER_NAME
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "dashboard"
 SUBMIT = {
@@ -23,9 +23,20 @@ SUBMIT = {
 }
 
 
+OFFICER = "Test Officer"
+
+
 @pytest.fixture()
-def use_bundle(monkeypatch):
-    """Point the dashboard at a bundle folder for one test."""
+def store_path(demo_store_url, monkeypatch) -> Path:
+    """The dashboard's store for one test: a private copy of the 600-client demo store (no 3 s creation)."""
+    path = Path(demo_store_url.removeprefix("sqlite:///"))
+    monkeypatch.setenv("STORE_PATH", str(path))
+    return path
+
+
+@pytest.fixture()
+def use_bundle(monkeypatch, store_path):
+    """Point the dashboard at a bundle folder (and the demo store copy) for one test."""
 
     def use(folder: Path) -> None:
         monkeypatch.setenv("BUNDLE_DIR", str(folder))
@@ -37,6 +48,10 @@ def use_bundle(monkeypatch):
 
     yield use
     core.config.get_settings.cache_clear()
+    import streamlit as st
+
+    st.cache_resource.clear()  # the store of this test is closed with it
+    st.cache_data.clear()
 
 
 def _opener(use_bundle: Callable[[Path], None], folder: Path) -> Callable[..., AppTest]:
@@ -44,6 +59,7 @@ def _opener(use_bundle: Callable[[Path], None], folder: Path) -> Callable[..., A
         use_bundle(folder)
         at = AppTest.from_file(str(DASHBOARD / "views" / name), default_timeout=60)
         at.session_state["lang"] = lang
+        at.session_state[OFFICER_NAME] = OFFICER  # open mode: the officer gave a name
         return at.run()
 
     return open_page
@@ -59,6 +75,29 @@ def page(use_bundle, app_bundle_dir):
 def feature_page(use_bundle, toy_bundle_dir):
     """Open one page on the small feature-level bundle (contract "features")."""
     return _opener(use_bundle, toy_bundle_dir)
+
+
+@pytest.fixture()
+def stored(store_path):
+    """The test's store, opened beside the dashboard (what the pages must agree with)."""
+    return core.Store.open(f"sqlite:///{store_path}")
+
+
+@pytest.fixture()
+def store_service(app_bundle, stored):
+    """The application bundle's service with the store's history, as the dashboard builds it."""
+    return core.ScoringService(app_bundle, history=stored.history)
+
+
+def stored_ids(store: core.Store, n: int = 20) -> list[int]:
+    """The first ``n`` client ids of a store."""
+    return store.clients.search("", n)
+
+
+def load(at: AppTest, client_id: int | str) -> AppTest:
+    """Type a client id in the look-up box and click Load."""
+    at.text_input(key=LOOKUP_TEXT).input(str(client_id)).run()
+    return at.button(key="lookup_load").click().run()
 
 
 @pytest.fixture(scope="session")

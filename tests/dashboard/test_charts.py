@@ -133,3 +133,61 @@ def test_gauge_writes_numbers_with_the_given_format():
     fig = charts.risk_gauge(0.126, 0.09, title="t", threshold_label="Seuil", fmt=lambda x: f"{100 * x:.1f} %")
     assert fig.data[0].text == ("12.6 %",)
     assert fig.layout.annotations[0].text == "Seuil 9.0 %" and fig.layout.annotations[0].y == 1
+
+
+def test_history_charts_count_outcomes_and_amounts():
+    previous = pd.DataFrame({"NAME_CONTRACT_STATUS": ["Refused", "Approved", "Approved", None],
+                             "AMT_APPLICATION": [1000.0, 2000.0, 500.0, None]})  # fmt: skip
+    fig = charts.previous_applications(previous, labels={"Approved": "Accordée", "Refused": "Refusée"}, title="p",
+                                       count_label="n", amount_label="a", fmt=lambda x: f"{x:.0f}")  # fmt: skip
+    bar = fig.data[0]
+    assert list(bar.x) == ["Accordée", "Refusée", "?"] and list(bar.y) == [2, 1, 1]
+    assert list(bar.customdata) == ["2500", "1000", "0"]
+    bureau = pd.DataFrame({"CREDIT_ACTIVE": ["Active", "Closed", "Active"], "AMT_CREDIT_SUM": [100.0, 50.0, 10.0],
+                           "AMT_CREDIT_SUM_DEBT": [40.0, 0.0, -5.0]})  # fmt: skip
+    fig = charts.bureau_credits(bureau, labels={"Active": "En cours"}, title="b", amount_label="amount",
+                                debt_label="debt", fmt=str)  # fmt: skip
+    assert list(fig.data[0].x) == ["En cours (2)", "Closed (1)"]
+    assert list(fig.data[0].y) == [110.0, 50.0] and list(fig.data[1].y) == [
+        40.0,
+        0.0,
+    ]  # a negative debt is none
+    payments = pd.DataFrame(
+        {"years_ago": [0, 1, 2], "instalments": [12, 12, 6], "late": [1, 0, 3], "short": [0, 2, 0]}
+    )
+    fig = charts.payments_per_year(
+        payments, title="y", year_label=lambda n: f"-{n}", names=("all", "late", "short")
+    )
+    assert [d.name for d in fig.data] == ["all", "late", "short"]
+    assert list(fig.data[0].x) == ["-2", "-1", "-0"] and list(fig.data[1].y) == [3, 0, 1]  # oldest first
+
+
+def test_drift_charts():
+    table = pd.DataFrame(
+        {"feature": ["a", "b", "c"], "psi": [0.05, 0.3, 0.15], "band": ["stable", "shift", "watch"]}
+    )
+    fig = charts.psi_bars(table, labels={"b": "Big one"}, title="t", x_label="PSI", top=2)
+    bar = fig.data[0]
+    assert list(bar.y) == ["c", "Big one"] and list(bar.marker.color) == [
+        charts.BAND_COLOURS["watch"],
+        charts.REFUSED,
+    ]
+    bins = pd.DataFrame({"label": ["x", "y", "(missing)"], "lower": [None, 0.5, None], "upper": [0.5, None, None],
+                         "reference_share": [0.5, 0.5, 0.0], "current_share": [0.2, 0.7, 0.1]})  # fmt: skip
+    fig = charts.psi_bins(
+        bins, title="s", names=("ref", "cur"), y_label="%", x_label="p", fmt=lambda x: f"{x:.1f}"
+    )
+    assert list(fig.data[0].x) == ["≤ 0.5", "> 0.5", "(missing)"] and list(fig.data[1].y) == [
+        20.0,
+        70.0,
+        10.0,
+    ]
+    daily = pd.DataFrame({"day": ["2026-01-01", "2026-01-02"], "decisions": [3, 1], "acceptance_rate": [2 / 3, 1.0],
+                          "override_rate": [0.0, 1.0]})  # fmt: skip
+    fig = charts.daily_rates(daily, title="d", names=("n", "acc", "ovr"), rate_label="%", count_label="n")
+    assert list(fig.data[1].y) == pytest.approx([200 / 3, 100.0]) and fig.data[2].yaxis == "y2"
+    latency = pd.DataFrame(
+        {"channel": ["api"], "count": [3], "p50_ms": [10.0], "p90_ms": [20.0], "p99_ms": [30.0]}
+    )
+    fig = charts.latency_bars(latency, title="l", labels={"api": "API"}, y_label="ms")
+    assert [d.name for d in fig.data] == ["p50", "p90", "p99"] and list(fig.data[2].y) == [30.0]

@@ -4,14 +4,15 @@ from __future__ import annotations
 
 from streamlit.testing.v1 import AppTest
 
-from dashboard.state import LAST_RESULT
+from dashboard.state import LAST_RESULT, OFFICER_NAME
 from tests.core.test_bundle import _legacy_folder
-from tests.dashboard.conftest import DASHBOARD, submit, widget
+from tests.dashboard.conftest import DASHBOARD, OFFICER, submit, widget
 
 
 def _open(name: str) -> AppTest:
     at = AppTest.from_file(str(DASHBOARD / "views" / name), default_timeout=60)
     at.session_state["lang"] = "en"
+    at.session_state[OFFICER_NAME] = OFFICER
     return at.run()
 
 

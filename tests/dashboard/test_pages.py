@@ -13,9 +13,17 @@ from streamlit.testing.v1 import AppTest
 import core
 from dashboard import forms
 from dashboard.state import BATCH_RESULT
-from tests.dashboard.conftest import DASHBOARD, texts
+from tests.dashboard.conftest import DASHBOARD, OFFICER, stored_ids, texts
 
-PAGES = ["score.py", "batch.py", "threshold.py", "insights.py", "model_card.py"]
+PAGES = [
+    "score.py",
+    "batch.py",
+    "decisions.py",
+    "monitoring.py",
+    "threshold.py",
+    "insights.py",
+    "model_card.py",
+]
 
 
 @pytest.mark.parametrize("name", PAGES)
@@ -39,15 +47,20 @@ def _applications(service: core.ScoringService, n: int) -> pd.DataFrame:
     return pd.DataFrame(rows).astype(object)
 
 
+def _stored_applications(store: core.Store, n: int) -> pd.DataFrame:
+    """Stored clients' applications as a CSV would hold them (Kaggle columns, text cells)."""
+    return pd.DataFrame([store.clients.application(i) for i in stored_ids(store, n)]).astype(object)
+
+
 def _csv(frame: pd.DataFrame) -> bytes:
     buf = io.StringIO()
     frame.to_csv(buf, index=False)
     return buf.getvalue().encode()
 
 
-def test_batch_scores_good_rows_and_reports_bad_ones_by_label(page, app_service):
+def test_batch_scores_good_rows_and_reports_bad_ones_by_label(page, stored):
     at = page("batch.py")
-    frame = _applications(app_service, 12)
+    frame = _stored_applications(stored, 12)
     frame.loc[2, "AMT_CREDIT"] = "abc"
     frame.loc[5, "EXT_SOURCE_2"] = 2.0
     frame.loc[7, "AMT_INCOME_TOTAL"] = None
@@ -64,22 +77,38 @@ def test_batch_scores_good_rows_and_reports_bad_ones_by_label(page, app_service)
     assert len(shown) == 9 and set(shown["decision"]) <= {"ACCEPTED", "REFUSED"}
     assert set(shown["history"]) == {"known"}
     assert "threshold" not in shown.columns and "bundle_version" not in shown.columns
+    assert any("9 decisions recorded" in m.value for m in at.success)
+    # each chunk went through the desk: 9 decisions and 3 refused rows in the log, under the officer's name
+    assert stored.log.count(kind="decision", channel="dashboard", officer=OFFICER) == 9
+    assert stored.log.count(kind="refused_input", channel="dashboard") == 3
+    logged = stored.log.table(kind="decision")
+    assert set(logged["client_id"].dropna().astype(int)) <= set(stored_ids(stored, 12))
+    assert not logged["authenticated"].any()
+    at.sidebar.radio[0].set_value("fr").run()  # a language switch re-writes the reasons, records nothing
+    assert stored.log.count(kind="decision") == 9
 
 
-def test_batch_download_is_the_contracts_table(page, app_bundle, app_service):
+def test_batch_download_is_the_contracts_table(page, app_bundle, stored, store_service):
     at = page("batch.py", "fr")
-    frame = _applications(app_service, 8)
+    frame = _stored_applications(stored, 8)
     frame.loc[1, "SK_ID_CURR"] = None  # a new applicant: scored without history
     content = _csv(frame)
     at.file_uploader[0].upload("applications.csv", content, "text/csv").run()
     assert not at.exception and not at.error
     expected = core.results_table(
-        app_service.score_frame(core.read_clients_csv(io.BytesIO(content)), explain=True),
+        store_service.score_frame(core.read_clients_csv(io.BytesIO(content)), explain=True),
         app_bundle.schema, bundle_version=app_bundle.version, lang="fr",
     )  # fmt: skip
     out = at.session_state[BATCH_RESULT]
-    assert out["download"] == core.to_safe_csv(expected)
-    table = pd.read_csv(io.BytesIO(out["download"]))
+    got = pd.concat(
+        [
+            core.results_table(b, app_bundle.schema, bundle_version=app_bundle.version, lang="fr")
+            for b in out["batches"]
+        ],
+        ignore_index=True,
+    )
+    assert core.to_safe_csv(got) == core.to_safe_csv(expected)  # what the download button serves
+    table = pd.read_csv(io.BytesIO(core.to_safe_csv(got)))
     assert list(table.columns) == [*core.TABLE_COLUMNS, "reasons_toward_default", "reasons_toward_repayment"]
     assert table["history"].tolist().count("none") == 1
     shown = at.dataframe[0].value

@@ -9,7 +9,7 @@ import pytest
 import core
 from dashboard import forms
 from dashboard.state import CLIENT_ID, LAST_RESULT, LOOKUP_ID
-from tests.dashboard.conftest import probability, submit, texts, widget
+from tests.dashboard.conftest import load, probability, stored_ids, submit, texts, widget
 
 REQUIRED = {
     "AMT_INCOME_TOTAL": "36 000",
@@ -26,6 +26,7 @@ def _type(at, values: dict) -> None:
 
 
 def _load(at, client_id: int):
+    """Feature bundles: a reference client chosen in the box."""
     at.selectbox(key=LOOKUP_ID).set_value(client_id).run()
     next(b for b in at.button if b.label in ("Load", "Charger")).click().run()
     return at
@@ -116,11 +117,11 @@ def test_problems_are_said_in_french_on_the_french_page(page):
     assert "must be" not in errors and "impossible age" not in errors
 
 
-def test_look_up_fills_the_form_and_shows_the_history(page, app_bundle, app_service):
+def test_look_up_fills_the_form_and_shows_the_history(page, app_bundle, stored):
     at = page("score.py")
-    cid = app_service.known_ids()[7]
-    _load(at, cid)
-    record = app_service.record_of(cid)
+    cid = stored_ids(stored)[7]
+    load(at, cid)
+    record = stored.clients.application(cid)
     expected = forms.widget_values(forms.form_layout(app_bundle.schema, "en").fields, record, "en")
     for name, value in expected.items():
         if name.endswith(forms.SENTINEL_SUFFIX):
@@ -130,7 +131,7 @@ def test_look_up_fills_the_form_and_shows_the_history(page, app_bundle, app_serv
     assert any(v not in (None, "") for v in expected.values())
     body = texts(at)
     assert f"Credit history of client {cid}" in body and f"Application of client **{cid}**" in body
-    summary = {n: v for n, v in (app_service.history_summary(cid) or {}).items() if v is not None}
+    summary = {n: v for n, v in (stored.clients.history_summary(cid) or {}).items() if v is not None}
     assert summary
     for name, value in summary.items():
         assert core.label(name, "en", app_bundle.schema) in body
@@ -138,14 +139,14 @@ def test_look_up_fills_the_form_and_shows_the_history(page, app_bundle, app_serv
     assert "No credit history known" not in body
 
 
-def test_a_looked_up_client_is_scored_as_core_scores_it(page, app_service):
+def test_a_looked_up_client_is_scored_as_core_scores_it(page, stored, store_service):
     at = page("score.py")
-    cid = app_service.known_ids()[3]
-    _load(at, cid)
+    cid = stored_ids(stored)[3]
+    load(at, cid)
     submit(at)
     assert not at.exception and not at.error
     result = at.session_state[LAST_RESULT]
-    expected = app_service.score(app_service.record_of(cid))
+    expected = store_service.score(stored.clients.application(cid))
     assert result.history == "known" and result.client_id == cid
     assert result.probability == pytest.approx(expected.probability, rel=1e-12)
     body = texts(at)
@@ -153,13 +154,13 @@ def test_a_looked_up_client_is_scored_as_core_scores_it(page, app_service):
     assert "What raises the risk" in body and "risk of default" in body
 
 
-def test_what_if_the_credit_amount_changes_the_probability_and_keeps_the_client(page, app_service):
+def test_what_if_the_credit_amount_changes_the_probability_and_keeps_the_client(page, stored, store_service):
     at = page("score.py")
-    cid = app_service.known_ids()[1]
-    _load(at, cid)
+    cid = stored_ids(stored)[1]
+    load(at, cid)
     submit(at)
     before = at.session_state[LAST_RESULT]
-    record = app_service.record_of(cid)
+    record = stored.clients.application(cid)
     bigger = forms.format_amount(record["AMT_CREDIT"] * 6, "en")
     widget(at, "AMT_CREDIT").input(bigger)
     submit(at)
@@ -174,9 +175,9 @@ def test_what_if_the_credit_amount_changes_the_probability_and_keeps_the_client(
     assert delta is not None and "pts" in delta
 
 
-def test_new_application_resets_form_history_and_result(page, app_service):
+def test_new_application_resets_form_history_and_result(page, stored, store_service):
     at = page("score.py")
-    _load(at, app_service.known_ids()[2])
+    load(at, stored_ids(stored)[2])
     submit(at)
     assert at.session_state[LAST_RESULT] is not None
     next(b for b in at.button if b.label == "New application").click().run()
@@ -226,9 +227,9 @@ def test_the_application_and_its_result_survive_the_language_switch(page):
     assert not at.error and at.session_state[LAST_RESULT].features["AMT_CREDIT"] == 450_000.0
 
 
-def test_a_result_shows_no_column_name(page, app_bundle, app_service):
+def test_a_result_shows_no_column_name(page, app_bundle, stored):
     at = page("score.py", "fr")
-    _load(at, app_service.known_ids()[5])
+    load(at, stored_ids(stored)[5])
     submit(at, "fr")
     assert not at.error
     assert _shown_codes(at, app_bundle.schema) == []

@@ -7,8 +7,8 @@ from streamlit.testing.v1 import AppTest
 
 import core
 from dashboard import forms
-from dashboard.state import LAST_RESULT, LOOKUP_ID
-from tests.dashboard.conftest import DASHBOARD, submit, texts, widget
+from dashboard.state import LAST_RESULT, LOOKUP_ID, OFFICER_NAME
+from tests.dashboard.conftest import DASHBOARD, OFFICER, load, stored_ids, submit, texts, widget
 
 
 @pytest.fixture()
@@ -19,6 +19,7 @@ def demo_page(use_bundle):
         use_bundle(core.DEMO_BUNDLE_DIR)
         at = AppTest.from_file(str(DASHBOARD / "views" / name), default_timeout=120)
         at.session_state["lang"] = lang
+        at.session_state[OFFICER_NAME] = OFFICER
         return at.run()
 
     return open_page
@@ -29,24 +30,33 @@ def demo_service():
     return core.ScoringService(core.load_bundle(core.DEMO_BUNDLE_DIR))
 
 
-@pytest.mark.parametrize("name", ["score.py", "batch.py", "threshold.py", "insights.py", "model_card.py"])
+@pytest.mark.parametrize(
+    "name",
+    ["score.py", "batch.py", "decisions.py", "monitoring.py", "threshold.py", "insights.py", "model_card.py"],
+)
 def test_demo_bundle_pages_render(demo_page, name):
     at = demo_page(name)
     assert not at.exception, at.exception
     assert not at.error or name == "model_card.py"  # the card states synthetic data in an error box
 
 
-def test_demo_bundle_scores_a_looked_up_client(demo_page, demo_service):
-    ids = demo_service.known_ids()
+def test_demo_bundle_scores_a_looked_up_client(demo_page, demo_service, stored):
+    ids = stored_ids(stored) if demo_service.schema.contract == "application" else demo_service.known_ids()
     if not ids:
         pytest.skip("the demo bundle has no reference clients")
     at = demo_page("score.py")
-    at.selectbox(key=LOOKUP_ID).set_value(ids[0]).run()
-    next(b for b in at.button if b.label == "Charger").click().run()
+    if demo_service.schema.contract == "application":
+        load(at, ids[0])
+        service = core.ScoringService(demo_service.bundle, history=stored.history)
+        record = stored.clients.application(ids[0])
+    else:
+        at.selectbox(key=LOOKUP_ID).set_value(ids[0]).run()
+        next(b for b in at.button if b.label == "Charger").click().run()
+        service, record = demo_service, demo_service.record_of(ids[0])
     submit(at, "fr")
     assert not at.exception and not at.error
     assert "ACCORDÉ" in texts(at) or "REFUSÉ" in texts(at)
-    expected = demo_service.score(demo_service.record_of(ids[0]))
+    expected = service.score(record)
     assert at.session_state[LAST_RESULT].probability == pytest.approx(expected.probability, rel=1e-12)
 
 

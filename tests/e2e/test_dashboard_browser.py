@@ -62,6 +62,17 @@ def open_page(page, server: str, title: str) -> None:
     settle(page)
 
 
+OFFICER = "Claire Martin"
+
+
+def sign(page) -> None:
+    """Open mode: the officer gives a name once per session (required to record a decision)."""
+    box = page.get_by_label("Votre nom (chargé de clientèle)", exact=True)
+    box.fill(OFFICER)
+    box.press("Enter")
+    settle(page)
+
+
 def _form_values(page) -> list[str]:
     boxes = page.get_by_test_id("stForm").locator("input:not([type=checkbox])")
     return [boxes.nth(i).input_value() for i in range(min(boxes.count(), 12))]
@@ -76,6 +87,7 @@ def test_score_a_looked_up_client(page, server, served):
     settle(page)
     page.get_by_role("heading", name="Évaluer un client").first.wait_for()
     shot(page, "1_score_empty")
+    sign(page)
     before = _form_values(page)
     page.get_by_role("combobox").first.click()
     page.get_by_role("option").nth(2).click()
@@ -99,6 +111,7 @@ def test_score_a_new_application_typed_in_the_form(page, server, served):
 
     page.goto(server)
     settle(page)
+    sign(page)
     layout = forms.form_layout(served.schema, "fr")
     fields = [f for f in layout.fields if f.required] or [
         f for _, g in layout.main for f in g if f.kind in ("number", "years", "amount")
@@ -133,6 +146,7 @@ def test_a_bad_amount_is_an_error_at_its_field_and_nothing_typed_is_lost(page, s
         pytest.skip("the served bundle's form has no amount in its main sections")
     page.goto(server)
     settle(page)
+    sign(page)
     box = page.get_by_label(amount.label, exact=True)
     box.fill("45O 000")
     box.press("Tab")
@@ -156,11 +170,16 @@ def test_upload_a_csv(page, server, served, tmp_path):
     frame.loc[2, numeric] = "abc"  # one bad row among good ones
     path = tmp_path / "applications.csv"
     frame.to_csv(path, index=False)
-    open_page(page, server, "Scoring par lot")
+    page.goto(server)
+    settle(page)
+    sign(page)
+    page.get_by_role("link", name="Scoring par lot").first.click()
+    settle(page)
     page.locator("input[type=file]").set_input_files(str(path))
     page.get_by_text("ligne(s) rejetée(s)").wait_for(timeout=120_000)
     settle(page)
     assert page.get_by_text("Télécharger les résultats (CSV)").count() == 1
+    page.get_by_text(re.compile(r"\d+ décisions enregistrées")).wait_for()
     shot(page, "3_batch")
 
 
@@ -218,3 +237,54 @@ def test_phone_width_form(browser, server):
         shot(page, "10_score_phone")
     finally:
         context.close()
+
+
+def test_look_up_a_stored_client_override_and_see_it_in_the_decisions(page, server, served):
+    """Look-up in the store (history charts), score, override with a reason, find it on the Decisions page."""
+    from playwright.sync_api import expect
+
+    if served.schema.contract != "application":
+        pytest.skip("the store holds loan applications: the served bundle scores features")
+    page.goto(server)
+    settle(page)
+    sign(page)
+    box = page.get_by_label("Identifiant client", exact=True)
+    box.fill("9100000")
+    page.wait_for_timeout(600)  # suggestions follow the digits typed (live input)
+    settle(page)
+    page.get_by_test_id("stSelectbox").filter(has_text="Suggestions (").first.get_by_role("combobox").click()
+    page.get_by_role("option").nth(4).click()
+    settle(page)
+    expect(page.get_by_text(re.compile("Historique de crédit du client 9100000"))).to_have_count(1)
+    page.get_by_text("Demandes précédentes").first.wait_for()
+    shot(page, "11_lookup_history")
+    page.get_by_role("button", name="Évaluer le dossier").click()
+    settle(page)
+    page.get_by_role("heading", name=DECISION).first.wait_for()
+    recorded = page.get_by_text(re.compile(r"Décision n° [0-9a-f]{8} enregistrée"))
+    expect(recorded).to_have_count(1)
+    short = re.search(r"[0-9a-f]{8}", recorded.inner_text()).group(0)
+    button = page.get_by_role("button", name=re.compile("Enregistrer :"))
+    button.click()  # no reason: refused, said clearly
+    settle(page)
+    expect(page.get_by_text("La justification est obligatoire").first).to_be_visible()
+    page.get_by_label("Justification *", exact=True).fill("Garant solvable, pièces vérifiées en agence")
+    page.get_by_role("button", name=re.compile("Enregistrer :")).click()
+    settle(page)
+    expect(page.get_by_text(re.compile("Décision modifiée en")).first).to_be_visible()
+    page.get_by_text("Décision du chargé de clientèle").first.scroll_into_view_if_needed()
+    shot(page, "12_override")
+    page.get_by_role("link", name="Décisions").first.click()
+    settle(page)
+    page.get_by_text("Journal :").first.wait_for()
+    detail = page.get_by_label("N° de décision", exact=True)
+    detail.fill(short)
+    detail.press("Enter")
+    settle(page)
+    expect(page.get_by_text(re.compile("Modifiée par la ligne n°")).first).to_be_visible()
+    expect(page.get_by_text(re.compile("Garant solvable")).first).to_be_visible()
+    shot(page, "13_decisions")
+    page.get_by_role("link", name="Suivi").first.click()
+    settle(page)
+    page.get_by_text(re.compile("PSI par variable")).first.wait_for(timeout=120_000)
+    shot(page, "14_monitoring")
