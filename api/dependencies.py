@@ -3,15 +3,39 @@
 from __future__ import annotations
 
 import json
-from typing import Any
+import re
+from typing import Annotated, Any
 
-from fastapi import Request
+from fastapi import Path, Query, Request, Security
 from fastapi.responses import JSONResponse
+from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
+from pydantic import BeforeValidator
 
 from core import READ_ALL, Actor, Bundle, DecisionDesk, RecordValidationError, ScoringService, Store
 
 #: who acts when no API key is configured (the embedded demo): recorded as unauthenticated
 OPEN_ACTOR = Actor("api (open mode)", authenticated=False, role="analyst")
+#: the largest client id a database integer holds (SQLite INTEGER, PostgreSQL BIGINT)
+MAX_CLIENT_ID = 2**63 - 1
+_DIGITS = re.compile(r"[0-9]+")
+
+
+def _digits_only(value: Any) -> Any:
+    """An id in a URL is written in digits: ``1.0``, ``+5`` or ``1e3`` are refused, never converted."""
+    if isinstance(value, str) and not _DIGITS.fullmatch(value):
+        raise ValueError("a client id is written in digits only (no sign, decimal point or exponent)")
+    return value
+
+
+_ID_DOC = "SK_ID_CURR of the client (digits only)"
+#: a client id in the path: digits, 1 to 2**63 - 1 (else 422 naming ``client_id``)
+ClientIdPath = Annotated[
+    int, BeforeValidator(_digits_only), Path(ge=1, le=MAX_CLIENT_ID, description=_ID_DOC)
+]
+#: an optional client id in the query string, same rules
+ClientIdQuery = Annotated[
+    int | None, BeforeValidator(_digits_only), Query(ge=1, le=MAX_CLIENT_ID, description=_ID_DOC)
+]
 
 
 def service_of(request: Request) -> ScoringService:
@@ -55,8 +79,24 @@ def _presented_key(request: Request) -> str | None:
     return None
 
 
-def authenticate(request: Request) -> Actor:
-    """The caller: the owner of a valid API key, or the open-mode actor when no key is configured."""
+# declared for the OpenAPI document (the "Authorize" button of /docs); the key is read by _presented_key
+_KEY_HEADER = APIKeyHeader(
+    name="X-API-Key",
+    auto_error=False,
+    description="An API key (`pad keys create`), when keys are configured.",
+)
+_BEARER = HTTPBearer(auto_error=False, description="The same API key, as `Authorization: Bearer <key>`.")
+
+
+def authenticate(
+    request: Request,
+    _header: Annotated[str | None, Security(_KEY_HEADER)] = None,
+    _bearer: Annotated[HTTPAuthorizationCredentials | None, Security(_BEARER)] = None,
+) -> Actor:
+    """The caller: the owner of a valid API key, or the open-mode actor when no key is configured.
+
+    With keys configured, a missing or unknown key is a 401 whose body never repeats the key.
+    """
     keys = store_of(request).keys
     if not keys.enabled:
         request.state.actor = OPEN_ACTOR

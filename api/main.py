@@ -20,12 +20,17 @@ from fastapi.responses import JSONResponse
 from api.dependencies import BadRequest, authenticate, problems_response
 from api.limits import BodySizeLimit
 from api.routers import clients, decisions, health, predict
+from api.startup import OneLineStartupErrors
 from core import (
+    ApiKeyError,
     Bundle,
+    BundleError,
+    ConfigError,
     DecisionDesk,
     ScoringService,
     Settings,
     Store,
+    StoreError,
     get_settings,
     load_configured_bundle,
     open_store,
@@ -77,12 +82,19 @@ def create_app(
     bundle: Bundle | None = None, settings: Settings | None = None, store: Store | None = None
 ) -> FastAPI:
     """Build the API; with ``bundle=None`` the configured bundle is loaded at start-up, with
-    ``store=None`` the configured store is opened (StoreError, ConfigError, BundleError stop the start)."""
+    ``store=None`` the configured store is opened. ConfigError, BundleError, StoreError and ApiKeyError
+    (a malformed ``API_KEYS``) stop the start with their message on one line, no traceback."""
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         loaded = bundle or load_configured_bundle(settings)
         opened = store or open_store(settings or get_settings())
+        try:
+            opened.keys.enabled  # noqa: B018  a malformed API_KEYS stops the start, not the first request
+        except Exception:
+            if store is None:
+                opened.close()
+            raise
         app.state.store = opened
         app.state.service = ScoringService(loaded, history=opened.history)
         app.state.desk = DecisionDesk(app.state.service, opened)
@@ -93,15 +105,19 @@ def create_app(
         if store is None:
             opened.close()
 
-    conf = settings or get_settings()
+    try:
+        max_rows = (settings or get_settings()).MAX_BATCH_ROWS
+    except ConfigError:  # `app = create_app()` runs at import: the lifespan reports it, on one line
+        max_rows = Settings.model_fields["MAX_BATCH_ROWS"].default
     app = FastAPI(
         title="Prêt à dépenser — credit scoring API",
         version="1.0.0",
         description="Probability of default, cost-optimal decision (10·FN + 1·FP) and SHAP reason codes.",
         lifespan=lifespan,
     )
-    app.state.max_batch_rows = conf.MAX_BATCH_ROWS
-    app.add_middleware(BodySizeLimit, max_bytes=max(1_000_000, conf.MAX_BATCH_ROWS * MAX_BODY_BYTES_PER_ROW))
+    app.state.max_batch_rows = max_rows
+    app.add_middleware(BodySizeLimit, max_bytes=max(1_000_000, max_rows * MAX_BODY_BYTES_PER_ROW))
+    app.add_middleware(OneLineStartupErrors, errors=(ConfigError, BundleError, StoreError, ApiKeyError))
     app.include_router(health.router)  # /health stays open: no personal data
     protected = [Depends(authenticate)]
     app.include_router(health.model_router, dependencies=protected)
@@ -115,7 +131,10 @@ def create_app(
 
     @app.exception_handler(RequestValidationError)
     async def _request_validation(_: Request, exc: RequestValidationError) -> JSONResponse:
-        problems = [{"field": ".".join(str(x) for x in e["loc"]), "problem": e["msg"]} for e in exc.errors()]
+        problems = [
+            {"field": ".".join(str(x) for x in e["loc"]), "problem": e["msg"].removeprefix("Value error, ")}
+            for e in exc.errors()
+        ]
         return problems_response(422, problems)
 
     @app.exception_handler(Exception)

@@ -9,7 +9,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from api.dependencies import BadRequest, store_of
+from api.dependencies import BadRequest, ClientIdPath, store_of
 from api.routers.predict import ERRORS, decide_stored, out_of
 from core import ScoreOut, json_value
 
@@ -33,7 +33,7 @@ def search(
 
 
 @router.get("/clients/{client_id}", summary="A stored client: the application and a summary of the history")
-def client(request: Request, client_id: int) -> dict[str, Any]:
+def client(request: Request, client_id: ClientIdPath) -> dict[str, Any]:
     """The application as loaded (Kaggle fields), history figures, and the history tables."""
     store = store_of(request)
     application = store.clients.application(client_id)
@@ -55,7 +55,7 @@ def client(request: Request, client_id: int) -> dict[str, Any]:
 @router.post(
     "/clients/{client_id}/score", response_model=ScoreOut, responses=ERRORS, summary="Score a stored client"
 )
-async def score_client(request: Request, client_id: int) -> JSONResponse:
+async def score_client(request: Request, client_id: ClientIdPath) -> JSONResponse:
     """Score the stored application with the stored history (no body) and record the decision."""
-    decided = await run_in_threadpool(decide_stored, request, client_id)
+    decided = await run_in_threadpool(decide_stored, request, client_id, "client_id")
     return JSONResponse(out_of(request, decided).model_dump(mode="json"))

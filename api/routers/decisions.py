@@ -8,7 +8,7 @@ from typing import Annotated, Any, Literal
 from fastapi import APIRouter, Query, Request
 from pydantic import BaseModel, Field
 
-from api.dependencies import BadRequest, actor_of, reads_all, store_of
+from api.dependencies import BadRequest, ClientIdQuery, actor_of, reads_all, store_of
 from core import DecisionLogError
 
 router = APIRouter(tags=["decisions"])
@@ -32,7 +32,7 @@ def _filters(request: Request, **given: Any) -> dict[str, Any]:
 @router.get("/decisions", summary="Logged decisions, newest first (an officer sees their own)")
 def list_decisions(
     request: Request,
-    client_id: int | None = None,
+    client_id: ClientIdQuery = None,
     since: Annotated[datetime | None, Query(description="ISO 8601; UTC when no offset is given")] = None,
     until: Annotated[datetime | None, Query(description="exclusive")] = None,
     decision: Literal["ACCEPTED", "REFUSED"] | None = None,

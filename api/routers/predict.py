@@ -8,7 +8,15 @@ from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse
 from starlette.concurrency import run_in_threadpool
 
-from api.dependencies import BadRequest, actor_of, desk_of, json_body, service_of, validation_problems
+from api.dependencies import (
+    MAX_CLIENT_ID,
+    BadRequest,
+    actor_of,
+    desk_of,
+    json_body,
+    service_of,
+    validation_problems,
+)
 from api.schemas import BatchItem, BatchPrediction, Contribution, ErrorResponse, Explanation, RowProblem
 from core import (
     CONTRACT_VERSION,
@@ -41,12 +49,14 @@ def _id_only(record: Any) -> int | None:
     return None
 
 
-def decide_stored(request: Request, client_id: int) -> Decided:
+def decide_stored(request: Request, client_id: int, field: str = "SK_ID_CURR") -> Decided:
     """Score and record the stored client ``client_id`` (404 naming it when the store does not hold it)."""
     try:
+        if not 1 <= client_id <= MAX_CLIENT_ID:  # no database integer holds it: no such client
+            raise UnknownClient(client_id)
         return desk_of(request).decide_client(client_id, channel="api", actor=actor_of(request))
     except UnknownClient as exc:
-        raise BadRequest(404, [{"field": "SK_ID_CURR", "problem": str(exc)}]) from None
+        raise BadRequest(404, [{"field": field, "problem": str(exc)}]) from None
 
 
 async def _score(request: Request) -> Decided:

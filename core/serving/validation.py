@@ -126,7 +126,12 @@ def _schema_extra(extra: dict[str, Any]) -> dict[str, Any]:
 @lru_cache(maxsize=8)
 def _record_model_cached(schema_json: str) -> type[BaseModel]:
     schema = FeatureSchema.model_validate_json(schema_json)
-    fields: dict[str, Any] = {ID_COLUMN: (int | None, Field(default=None, gt=0, description="client id"))}
+    fields: dict[str, Any] = {
+        ID_COLUMN: (
+            int | None,
+            Field(default=None, gt=0, le=MAX_ID, description="client id (a 64-bit integer)"),
+        )
+    }
     for spec in schema.fields:
         fields[spec.name] = _field_definition(spec, schema)
     name = "Application" if schema.contract == "application" else "ClientRecord"
@@ -343,6 +348,10 @@ def _check_column(
     return parsed.where(np.isfinite(parsed), np.nan), errors, warnings
 
 
+#: the largest client id a database integer (BIGINT) holds
+MAX_ID = 2**63 - 1
+
+
 def parse_ids(col: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Client ids from text, exactly (Python ints, never through a float); and a mask of bad cells."""
     text = _as_text(col)
@@ -354,7 +363,7 @@ def parse_ids(col: pd.Series) -> tuple[pd.Series, pd.Series]:
         if not s.isdigit() or len(s) > 30:
             return None
         n = int(s)
-        return n if n > 0 else None
+        return n if 0 < n <= MAX_ID else None
 
     ids = pd.Series([exact(v) for v in text], index=text.index, dtype=object)
     bad = text.notna() & ids.isna()

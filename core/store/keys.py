@@ -69,13 +69,15 @@ class KeyRing:
         self.engine = engine
         self._env = parse_env_keys(env_keys) if env_keys else {}
         self._db: dict[str, Principal] = {}
+        self._ever = False
         self._read_at = float("-inf")
 
     @property
     def enabled(self) -> bool:
-        """True when at least one key exists: every protected route then needs one."""
+        """True once any key was configured or created (even if all are revoked since: revoking the
+        last key closes the API, it never reopens it to everyone)."""
         self._refresh()
-        return bool(self._env or self._db)
+        return bool(self._env or self._db or self._ever)
 
     def authenticate(self, presented: str | None) -> Principal | None:
         """The principal of a presented key, None when it is not valid."""
@@ -140,6 +142,7 @@ class KeyRing:
             rows = conn.execute(
                 select(k.c.name, k.c.role, k.c.key_sha256).where(k.c.revoked_at.is_(None))
             ).all()
+            self._ever = bool(rows) or conn.execute(select(k.c.name).limit(1)).first() is not None
         self._db = {h: Principal(n, r) for n, r, h in rows}
         self._read_at = time.monotonic()
 

@@ -78,4 +78,24 @@ def test_bad_configuration_stops_startup_with_one_sentence(tmp_path):
         cwd=REPO, env=env, capture_output=True, text=True, timeout=120,
     )  # fmt: skip
     assert proc.returncode != 0
-    assert "does not exist" in proc.stderr
+    assert "does not exist" in proc.stderr and "Traceback" not in proc.stderr
+
+
+@pytest.mark.parametrize(
+    ("setting", "value", "said"),
+    [
+        ("DATABASE_URL", "postgresql+psycopg://bob:pw-hunter2@127.0.0.1:1/x",
+         "cannot open the database at postgresql+psycopg://bob:***@"),
+        ("DEMO_STORE_CLIENTS", "-1", "Invalid configuration: DEMO_STORE_CLIENTS"),
+    ],
+)  # fmt: skip
+def test_a_bad_store_setting_stops_startup_with_one_line(setting, value, said):
+    port = free_port()
+    proc = subprocess.run(
+        [sys.executable, "-m", "uvicorn", "api.main:app", "--port", str(port)],
+        cwd=REPO, env={**os.environ, setting: value}, capture_output=True, text=True, timeout=120,
+    )  # fmt: skip
+    assert proc.returncode != 0
+    out = proc.stdout + proc.stderr
+    assert f"cannot start the API: {said}" in out
+    assert "Traceback" not in out and "pw-hunter2" not in out

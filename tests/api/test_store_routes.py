@@ -61,9 +61,30 @@ def test_unknown_ids_are_named(api):
         api.get("/clients/123"),
     ):
         assert res.status_code == 404 and "123" in res.json()["detail"][0]["problem"]
-    bad = api.get("/clients/abc")
-    assert bad.status_code == 422 and "client_id" in bad.json()["detail"][0]["field"]
+    assert api.post("/clients/123/score").json()["detail"][0]["field"] == "client_id"
+    for text in ("abc", "1.0", "-5", "1e3", str(2**63)):  # never converted: 422 naming the parameter
+        bad = api.get(f"/clients/{text}")
+        assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "path.client_id", text
+        assert api.post(f"/clients/{text}/score").status_code == 422
+    assert api.get("/decisions", params={"client_id": "910000001.0"}).status_code == 422
+    assert api.get("/decisions", params={"client_id": 10**20}).status_code == 422
+    huge = api.post("/predict", json={"SK_ID_CURR": 10**20})  # no database integer holds it: unknown
+    assert huge.status_code == 404 and str(10**20) in huge.json()["detail"][0]["problem"]
     assert api.get("/clients", params={"prefix": "9x"}).status_code == 422
+
+
+def test_explain_by_id_records_the_exact_features(api):
+    cid = first_id(api)
+    got = api.post("/explain", json={"SK_ID_CURR": cid})
+    assert got.status_code == 200
+    body = got.json()
+    assert body["prediction"]["client_id"] == cid and body["prediction"]["history"] == "known"
+    store: Store = api.app.state.store
+    logged = store.log.get(body["prediction"]["decision_id"])
+    assert logged.kind == "decision" and logged.channel == "api" and logged.client_id == cid
+    assert logged.application == api.get(f"/clients/{cid}").json()["application"]
+    scored = {c["feature"]: c["value"] for c in body["contributions"]}  # the vector the model scored
+    assert logged.features == scored and logged.probability == body["prediction"]["probability"]
 
 
 def test_refused_inputs_and_batches_are_logged(api):
@@ -147,6 +168,33 @@ def test_routes_on_both_engines(demo_bundle, db_url):
             and listed["items"][0]["features"] == store.log.get(decided["decision_id"]).features
         )
         assert api.get("/health").json()["store"]["engine"] == store.engine.dialect.name
+        other = "ACCEPTED" if decided["decision"] == "REFUSED" else "REFUSED"
+        url = f"/decisions/{decided['decision_id']}/override"
+        assert (
+            api.post(url, json={"decision": other, "reason": "  "}).json()["detail"][0]["field"] == "reason"
+        )
+        done = api.post(url, json={"decision": other, "reason": "guarantor added"}).json()
+        assert done["overrides"] == decided["decision_id"] and done["override_reason"] == "guarantor added"
+        assert api.get(f"/decisions/{decided['decision_id']}").json()["decision"] == decided["decision"]
+        assert api.get("/decisions/verify").json() == {
+            "ok": True,
+            "rows": 2,
+            "first_bad_seq": None,
+            "problem": None,
+        }
+        # keys created in the database switch the API to api-keys mode at once
+        officer = store.keys.create("guichet-7", "officer")
+        store.keys.create("audit-1", "auditor")  # revoking the only key would reopen the API (open mode)
+        assert api.get("/health").json()["auth"] == "api-keys"
+        assert api.get("/decisions").status_code == 401
+        bearer = {"Authorization": f"Bearer {officer}"}
+        mine = api.post("/predict", json={"SK_ID_CURR": cid}, headers=bearer).json()
+        assert store.log.get(mine["decision_id"]).officer == "guichet-7"
+        seen = api.get("/decisions", headers=bearer).json()
+        assert [i["decision_id"] for i in seen["items"]] == [mine["decision_id"]] and seen["total"] == 1
+        assert api.get("/decisions/verify", headers=bearer).status_code == 403
+        store.keys.revoke("guichet-7")
+        assert api.get("/decisions", headers=bearer).status_code == 401
 
 
 def test_a_password_in_the_database_url_is_never_shown(demo_bundle, monkeypatch, caplog):
@@ -160,3 +208,9 @@ def test_a_password_in_the_database_url_is_never_shown(demo_bundle, monkeypatch,
     ):
         pass
     assert "pw-hunter2" not in str(err.value) and "pw-hunter2" not in caplog.text
+
+
+def test_openapi_declares_the_key_schemes(api):
+    schemes = api.get("/openapi.json").json()["components"]["securitySchemes"]
+    assert {s["type"] for s in schemes.values()} == {"apiKey", "http"}
+    assert any(s.get("name") == "X-API-Key" for s in schemes.values())

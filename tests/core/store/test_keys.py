@@ -27,7 +27,9 @@ def test_create_authenticate_revoke(tmp_path):
     with pytest.raises(ApiKeyError, match="not valid"):
         store.keys.create("bad name!")
     assert store.keys.revoke("guichet-12") and not store.keys.revoke("guichet-12")
-    assert KeyRing(store.engine).authenticate(key) is None
+    ring = KeyRing(store.engine)
+    assert ring.authenticate(key) is None
+    assert ring.enabled, "revoking the last key must not reopen the API to everyone"
 
 
 def test_keys_from_the_environment():
