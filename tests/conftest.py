@@ -69,10 +69,18 @@ def pytest_configure(config: pytest.Config) -> None:
     import os
     import tempfile
 
-    os.environ["STORE_PATH"] = str(Path(tempfile.mkdtemp(prefix="pad-test-store-")) / "store.sqlite")
+    config._pad_store_dir = tempfile.mkdtemp(prefix="pad-test-store-")  # type: ignore[attr-defined]
+    os.environ["STORE_PATH"] = str(Path(config._pad_store_dir) / "store.sqlite")  # type: ignore[attr-defined]
     os.environ["DEMO_STORE_CLIENTS"] = "200"
     for name in ("DATABASE_URL", "API_KEYS"):
         os.environ.pop(name, None)
+
+
+def pytest_unconfigure(config: pytest.Config) -> None:
+    """Remove the session's temporary store."""
+    folder = getattr(config, "_pad_store_dir", None)
+    if folder:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 @pytest.fixture(autouse=True)

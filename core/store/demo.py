@@ -2,8 +2,10 @@
 
 from __future__ import annotations
 
+import fcntl
 import logging
 import time
+from pathlib import Path
 
 import pandas as pd
 
@@ -37,6 +39,18 @@ def ensure_demo_store(store: Store, clients: int) -> bool:
     """Fill an empty embedded store with ``clients`` generated clients; True when it did."""
     if not store.embedded or clients <= 0 or store.clients.count() > 0:
         return False
+    database = store.engine.url.database
+    if not database or database == ":memory:":
+        return _fill(store, clients)
+    # two processes starting together (the API and the dashboard of one container): one fills, the other waits
+    with open(Path(database).with_suffix(".demo.lock"), "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)
+        if store.clients.count() > 0:
+            return False
+        return _fill(store, clients)
+
+
+def _fill(store: Store, clients: int) -> bool:
     started = time.perf_counter()
     load_store(store.engine, demo_tables(clients), progress=False)
     log.info(

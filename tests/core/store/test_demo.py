@@ -28,3 +28,26 @@ def test_no_demo_store_on_a_configured_server(monkeypatch, db_url):
     settings = load_settings()
     store = open_store(settings)
     assert store.clients.count() == 0
+
+
+def test_two_processes_starting_together_fill_the_demo_store_once(monkeypatch, tmp_path):
+    import multiprocessing
+
+    monkeypatch.setenv("STORE_PATH", str(tmp_path / "store.sqlite"))
+    monkeypatch.setenv("DEMO_STORE_CLIENTS", "120")
+    ctx = multiprocessing.get_context("spawn")
+    procs = [ctx.Process(target=_start) for _ in range(2)]
+    for p in procs:
+        p.start()
+    for p in procs:
+        p.join(120)
+        assert p.exitcode == 0
+    store = open_store(load_settings())
+    assert store.clients.count() == 120
+    from core.store import last_load
+
+    assert last_load(store.engine)["id"] == 1  # one load, not two
+
+
+def _start() -> None:
+    open_store(load_settings()).close()
