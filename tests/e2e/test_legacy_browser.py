@@ -71,6 +71,10 @@ def test_legacy_score_page_explains_what_is_missing_and_scores(legacy_page, lega
     page.goto(legacy_server)
     settle(page)
     expect(page.get_by_text("n'a pas de population de référence")).to_have_count(1)
+    name = page.get_by_label("Votre nom (chargé de clientèle)", exact=True)  # open mode: who decides
+    name.fill("Claire Martin")
+    name.press("Enter")
+    settle(page)
     legacy = core.load_bundle(legacy_folder)
     for f in forms.form_layout(legacy.schema, "fr").fields:  # what the validation cannot do without
         if f.required:
