@@ -10,6 +10,7 @@ from pathlib import Path
 
 import pandas as pd
 
+from core.cli.score import read_csv_chunks
 from core.errors import FileValidationError
 from core.monitoring import (
     DriftReport,
@@ -85,17 +86,7 @@ def writer(path: Path) -> Callable[[DriftReport], str]:
 
 
 def _chunks(path: Path) -> Iterator[pd.DataFrame]:
-    try:
-        yield from pd.read_csv(
-            path,
-            dtype=str,
-            keep_default_na=False,
-            na_values=[""],
-            skipinitialspace=True,
-            chunksize=CHUNK_ROWS,
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise FileValidationError(f"{path.name} is not a readable CSV: {str(exc).splitlines()[0]}") from None
+    return read_csv_chunks(path, CHUNK_ROWS)
 
 
 def _from_file(service: ScoringService, path: Path, bins: int) -> DriftReport:

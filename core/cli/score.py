@@ -52,7 +52,8 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.set_defaults(func=run)
 
 
-def _csv_chunks(path: Path) -> Iterator[pd.DataFrame]:
+def read_csv_chunks(path: Path, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+    """A CSV of applications as chunks of text cells (empty = missing); a bad file is one named error."""
     try:
         yield from pd.read_csv(
             path,
@@ -60,7 +61,7 @@ def _csv_chunks(path: Path) -> Iterator[pd.DataFrame]:
             keep_default_na=False,
             na_values=[""],
             skipinitialspace=True,
-            chunksize=CHUNK_ROWS,
+            chunksize=chunk_rows,
         )
     except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
         raise FileValidationError(f"{path.name} is not a readable CSV: {str(exc).splitlines()[0]}") from None
@@ -78,7 +79,7 @@ def _batches(desk: DecisionDesk, path: Path, explain: bool, actor: Actor) -> Ite
         yield desk.decide_records(records, channel="cli", actor=actor, explain=explain).batch
         return
     first = 1
-    for chunk in _csv_chunks(path):
+    for chunk in read_csv_chunks(path):
         yield desk.decide_frame(chunk, first_row=first, channel="cli", actor=actor, explain=explain).batch
         first += len(chunk)
 
