@@ -16,8 +16,12 @@ from pydantic import BaseModel, Field
 from core.serving.presentation import reason_sentence
 from core.serving.service import BatchScoring, Reason, ScoringResult
 
-CONTRACT_VERSION = "1.1"  # also the Literal of ScoreOut.contract_version: change both, on purpose
+CONTRACT_VERSION = "1.2"  # also the Literal of ScoreOut.contract_version: change both, on purpose
 SHAP_SCALE = "log-odds of default"
+#: Decimals of a contribution in the contract: two exact TreeSHAP implementations (CatBoost's, the
+#: per-leaf tables of :mod:`core.serving.treeshap`) agree to ~1e-15 but not bit for bit (float summation
+#: order), so the contract carries 10 decimals — far below any difference a reason could show.
+CONTRIBUTION_DECIMALS = 10
 #: Columns of a batch result, identical in ``pad score``, the dashboard download and /predict/batch.
 TABLE_COLUMNS = [
     "row",
@@ -39,7 +43,9 @@ class ReasonOut(BaseModel):
     label_fr: str
     label_en: str
     value: float | str | None = Field(description="the client's value of the feature, in model units")
-    contribution: float = Field(description=f"SHAP value ({SHAP_SCALE}); > 0 pushes toward default")
+    contribution: float = Field(
+        description=f"SHAP value ({SHAP_SCALE}, {CONTRIBUTION_DECIMALS} decimals); > 0 pushes toward default"
+    )
     direction: Literal["default", "repayment"]
     percentile: float | None = Field(description="share (0-100) of reference clients with a lower value")
     text_fr: str
@@ -69,9 +75,10 @@ class BundleRef(BaseModel):
 
 
 class ScoreOut(BaseModel):
-    """The result of scoring one application (contract version 1.1: 1.0 + ``decision_id``)."""
+    """The result of scoring one application (contract 1.2: 1.1 with contributions rounded to
+    :data:`CONTRIBUTION_DECIMALS` decimals; 1.1 = 1.0 + ``decision_id``)."""
 
-    contract_version: Literal["1.1"] = "1.1"
+    contract_version: Literal["1.2"] = "1.2"
     client_id: int | None = Field(description="SK_ID_CURR as sent: an exact integer, never a float")
     probability: float = Field(description="model's probability of default (class 1, TARGET = 1)")
     decision: Literal["ACCEPTED", "REFUSED"] = Field(
@@ -114,7 +121,7 @@ def reason_out(reason: Reason, schema: Any) -> ReasonOut:
         label_fr=label(reason.feature, "fr", schema),
         label_en=label(reason.feature, "en", schema),
         value=reason.value,
-        contribution=reason.contribution,
+        contribution=round(reason.contribution, CONTRIBUTION_DECIMALS),
         direction=reason.direction,
         percentile=reason.percentile,
         text_fr=reason_sentence(reason, "fr", schema),

@@ -41,11 +41,11 @@ def test_model_card(client, toy_bundle):
 
 
 def test_predict(client, record, toy_bundle):
-    from core import ScoringService
+    from core import CONTRACT_VERSION, ScoringService
 
     body = client.post("/predict", json=record).json()
     expected = ScoringService(toy_bundle).score(record)
-    assert body["contract_version"] == "1.1" and body["shap_scale"] == "log-odds of default"
+    assert body["contract_version"] == CONTRACT_VERSION and body["shap_scale"] == "log-odds of default"
     assert body["probability"] == expected.probability
     assert body["decision"] == expected.decision and body["threshold"] == toy_bundle.threshold
     assert body["client_id"] == record["SK_ID_CURR"] and body["bundle"]["version"] == "0.0.1-toy"
