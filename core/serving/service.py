@@ -9,9 +9,12 @@ scored, and — in the same call, on the same matrix — explained with exact Tr
 
 from __future__ import annotations
 
+import logging
 import math
-from collections.abc import Mapping, Sequence
+import threading
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any, Literal, Protocol
 
 import numpy as np
@@ -20,18 +23,22 @@ import polars as pl
 from catboost import Pool
 
 from core.errors import RecordValidationError
-from core.features.application import CANONICAL, application_features, application_rows
+from core.features.application import CANONICAL, application_features, application_row
 from core.features.build import to_pandas
 from core.features.history import HISTORY_SUMMARY
 from core.features.registry import NO_HISTORY
 from core.serving.bundle import Bundle
 from core.serving.explain import Explainer
 from core.serving.schema import ID_COLUMN, to_model_frame
+from core.serving.treeshap import LeafShap, UnsupportedModel
 from core.serving.validation import FieldWarning, RowError, validate_frame, validate_record
 
 Decision = Literal["ACCEPTED", "REFUSED"]
 HistoryStatus = Literal["known", "none", "not_applicable"]
 Direction = Literal["default", "repayment"]
+log = logging.getLogger(__name__)
+#: Largest difference to CatBoost's own ``ShapValues`` the per-leaf tables may show on the reference.
+SHAP_TOLERANCE = 1e-9
 
 
 def decide(probability: float | np.ndarray, threshold: float) -> Any:
@@ -119,9 +126,16 @@ class ScoringResult:
     features: dict[str, Any] = field(default_factory=dict)
     base_value: float | None = None
     raw_score: float | None = None
-    contributions: pd.DataFrame | None = None  # feature, value, shap, percentile — by |shap| desc
+    shap: np.ndarray | None = field(default=None, repr=False, compare=False)  # schema order, log-odds
     toward_default: tuple[Reason, ...] = ()
     toward_repayment: tuple[Reason, ...] = ()
+    _contributions: Callable[[], pd.DataFrame] | None = field(default=None, repr=False, compare=False)
+
+    @cached_property
+    def contributions(self) -> pd.DataFrame | None:
+        """Every feature's value, SHAP value and reference percentile, by |SHAP| descending (built on
+        first use: the online path needs only the reasons)."""
+        return None if self._contributions is None else self._contributions()
 
 
 @dataclass
@@ -168,6 +182,50 @@ class ScoringService:
         self._cat_set = set(self.schema.categorical)
         self._cat_idx = [i for i, n in enumerate(self.schema.names) if n in self._cat_set]
         self._model_sha = bundle.hashes.get("model.cbm") or next(iter(bundle.hashes.values()), None)
+        names = list(self.schema.names)
+        hist = set(self._history_names)
+        self._app_idx = np.array([i for i, n in enumerate(names) if n not in hist], dtype=np.int64)
+        self._hist_idx = np.array([i for i, n in enumerate(names) if n in hist], dtype=np.int64)
+        self._shap_lock = threading.Lock()
+        self._leaf_shap: LeafShap | None = None
+        self._leaf_shap_ready = False
+
+    def leaf_shap(self) -> LeafShap | None:
+        """The model's per-leaf SHAP tables (:mod:`core.serving.treeshap`), built once and checked
+        against CatBoost's own ``ShapValues`` on the reference sample; None (CatBoost computes each
+        explanation) when the model is not supported or the check fails."""
+        if not self._leaf_shap_ready:
+            with self._shap_lock:
+                if not self._leaf_shap_ready:
+                    self._leaf_shap = self._build_leaf_shap()
+                    self._leaf_shap_ready = True
+        return self._leaf_shap
+
+    def _build_leaf_shap(self) -> LeafShap | None:
+        try:
+            tables = LeafShap.from_model(self.bundle.model)
+        except (UnsupportedModel, KeyError, ValueError) as exc:
+            log.warning("explanations by CatBoost's ShapValues: %s", exc)
+            return None
+        ref = self.bundle.reference
+        if ref is not None and len(ref) and set(self.schema.names) <= set(ref.columns):
+            pool = Pool(
+                to_model_frame(ref[self.schema.names].head(256), self.schema),
+                cat_features=self.schema.categorical,
+            )
+            expected = np.asarray(
+                self.bundle.model.get_feature_importance(pool, type="ShapValues"), dtype=float
+            )
+            got = tables.values(self.bundle.model.calc_leaf_indexes(pool))
+            gap = max(
+                float(np.abs(got - expected[:, :-1]).max()), abs(tables.expected_value - expected[0, -1])
+            )
+            if not gap <= SHAP_TOLERANCE:
+                log.warning(
+                    "per-leaf SHAP differs from CatBoost's by %.3g: CatBoost computes explanations", gap
+                )
+                return None
+        return tables
 
     @property
     def model_sha256(self) -> str | None:
@@ -269,7 +327,7 @@ class ScoringService:
         """The model's feature vector of one validated record (no pandas: the online path)."""
         if self.schema.contract == "features":
             return {n: values.get(n) for n in self.schema.names}, "not_applicable"
-        row = application_rows([{**values, ID_COLUMN: client_id}]).row(0, named=True)
+        row = application_row({**values, ID_COLUMN: client_id})
         history: HistoryStatus = "none"
         hist_values: dict[str, Any] = {}
         if self._history_names and self.history is not None and client_id is not None:
@@ -304,13 +362,15 @@ class ScoringService:
         """Validate, score and (by default) explain one record; raises RecordValidationError."""
         valid = validate_record(record, self.schema)
         features, history = self._one_row(valid.values, valid.client_id)
-        pool = Pool([self._matrix_row(features)], cat_features=self._cat_idx, feature_names=self.schema.names)
-        proba, shap, base = self._predict_pool(pool, explain)
-        p = float(proba[0])
-        contributions = default = repay = None
-        if shap is not None:
-            contributions = self._contributions(features, shap[0])
-            default, repay = self._reasons(contributions, top_k, history)
+        row = [self._matrix_row(features)]
+        p = float(self.bundle.model.predict_proba(row)[0, 1])  # a plain list: CatBoost's one-row floor
+        shap = base = None
+        default: list[Reason] = []
+        repay: list[Reason] = []
+        if explain:
+            values, base = self._shap_of(row)
+            shap = values[0]
+            default, repay = self._reasons_of(features, shap, top_k, history)
         return ScoringResult(
             client_id=valid.client_id,
             probability=p,
@@ -324,10 +384,11 @@ class ScoringService:
             missing_fields=tuple(valid.missing),
             features=features,
             base_value=base,
-            raw_score=None if shap is None else float(shap[0].sum() + (base or 0.0)),
-            contributions=contributions,
-            toward_default=tuple(default or ()),
-            toward_repayment=tuple(repay or ()),
+            raw_score=None if shap is None else float(shap.sum() + (base or 0.0)),
+            shap=shap,
+            toward_default=tuple(default),
+            toward_repayment=tuple(repay),
+            _contributions=None if shap is None else (lambda: self._contributions(features, shap)),
         )
 
     # ------------------------------------------------------------------ many
@@ -396,7 +457,7 @@ class ScoringService:
             if shap is not None:
                 records = features.to_dict(orient="records")
                 for rec, row, hist in zip(records, shap, history, strict=True):
-                    d, r = self._reasons(self._contributions(rec, row), top_k, hist)
+                    d, r = self._reasons_of(rec, row, top_k, hist)
                     reasons.append((tuple(d), tuple(r)))
         return BatchScoring(
             results=results, errors=errors, warnings=warnings, ignored_columns=[], n_rows=n_rows,
@@ -416,14 +477,59 @@ class ScoringService:
         self, features: pd.DataFrame, explain: bool
     ) -> tuple[np.ndarray, np.ndarray | None, float | None]:
         pool = Pool(to_model_frame(features, self.schema), cat_features=self.schema.categorical)
-        return self._predict_pool(pool, explain)
-
-    def _predict_pool(self, pool: Pool, explain: bool) -> tuple[np.ndarray, np.ndarray | None, float | None]:
         proba = np.asarray(self.bundle.model.predict_proba(pool)[:, 1], dtype=float)
         if not explain:
             return proba, None, None
+        shap, base = self._shap_of(pool)
+        return proba, shap, base
+
+    def _shap_of(self, data: Pool | list[list[Any]]) -> tuple[np.ndarray, float]:
+        """Exact SHAP values (rows x features, log-odds) and the base value of model rows: the
+        per-leaf tables when the model has them, CatBoost's ``ShapValues`` otherwise."""
+        tables = self.leaf_shap()
+        if tables is not None:
+            return tables.values(self.bundle.model.calc_leaf_indexes(data)), tables.expected_value
+        pool = (
+            data
+            if isinstance(data, Pool)
+            else Pool(data, cat_features=self._cat_idx, feature_names=self.schema.names)
+        )
         out = np.asarray(self.bundle.model.get_feature_importance(pool, type="ShapValues"), dtype=float)
-        return proba, out[:, :-1], float(out[0, -1])
+        return out[:, :-1], float(out[0, -1])
+
+    def _reasons_of(
+        self, values: Mapping[str, Any], shap_row: np.ndarray, top_k: int, history: HistoryStatus = "known"
+    ) -> tuple[list[Reason], list[Reason]]:
+        """The ``top_k`` factors toward default and toward repayment, by |SHAP| (ties: schema order).
+
+        An unknown history is one fact, not ninety: its features' SHAP values add up to one reason."""
+        names = self.schema.names
+        if history == "none" and len(self._hist_idx):
+            index = [*self._app_idx.tolist(), -1]
+            shap = np.append(shap_row[self._app_idx], shap_row[self._hist_idx].sum())
+        else:
+            index, shap = list(range(len(names))), shap_row
+        up: list[Reason] = []
+        down: list[Reason] = []
+        for k in np.argsort(-np.abs(shap), kind="stable").tolist():
+            contribution = float(shap[k])
+            side = up if contribution > 0 else down if contribution < 0 else None
+            if side is None or len(side) >= top_k:
+                if len(up) >= top_k and len(down) >= top_k:
+                    break
+                continue
+            direction: Direction = "default" if contribution > 0 else "repayment"
+            if index[k] < 0:
+                side.append(Reason(NO_HISTORY, None, contribution, direction, None))
+                continue
+            name = names[index[k]]
+            value = _plain(values[name])
+            side.append(Reason(name, value, contribution, direction, self._percentile(name, value)))
+        return up, down
+
+    def _percentile(self, name: str, value: Any) -> float | None:
+        pct = self.explainer.percentile(name, value)
+        return None if pct is None or math.isnan(pct) else float(pct)
 
     def _contributions(self, values: Mapping[str, Any], shap_row: np.ndarray) -> pd.DataFrame:
         names = self.schema.names
@@ -438,31 +544,6 @@ class ScoringService:
         )
         order = np.argsort(-np.abs(shap_row), kind="stable")
         return frame.iloc[order].reset_index(drop=True)
-
-    def _reasons(
-        self, contributions: pd.DataFrame, top_k: int, history: HistoryStatus = "known"
-    ) -> tuple[list[Reason], list[Reason]]:
-        if history == "none" and self._history_names:
-            # an unknown history is one fact, not ninety: its features' SHAP values add up to one reason
-            hist = contributions["feature"].isin(self._history_names)
-            total = float(contributions.loc[hist, "shap"].sum())
-            lump = pd.DataFrame(
-                {"feature": [NO_HISTORY], "value": [None], "shap": [total], "percentile": [None]}
-            )
-            contributions = pd.concat([contributions[~hist], lump], ignore_index=True)
-            order = np.argsort(-np.abs(contributions["shap"].to_numpy()), kind="stable")
-            contributions = contributions.iloc[order].reset_index(drop=True)
-
-        def reason(row: Any, direction: Direction) -> Reason:
-            pct = row.percentile
-            pct = None if pct is None or (isinstance(pct, float) and math.isnan(pct)) else float(pct)
-            return Reason(row.feature, _plain(row.value), float(row.shap), direction, pct)
-
-        up = contributions[contributions["shap"] > 0].head(top_k)
-        down = contributions[contributions["shap"] < 0].head(top_k)
-        return [reason(r, "default") for r in up.itertuples()], [
-            reason(r, "repayment") for r in down.itertuples()
-        ]
 
 
 def json_value(value: Any) -> Any:
