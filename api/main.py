@@ -97,6 +97,7 @@ def create_app(
             raise
         app.state.store = opened
         app.state.service = ScoringService(loaded, history=opened.history)
+        app.state.service.leaf_shap()  # the explanation tables, built now rather than on the first request
         app.state.desk = DecisionDesk(app.state.service, opened)
         log.info(
             "serving %s %s from %s; store %s", loaded.name, loaded.version, loaded.source, opened.display_url

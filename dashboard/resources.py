@@ -56,7 +56,9 @@ def store_lookup(b: core.Bundle) -> bool:
 
 @st.cache_resource(show_spinner=False)
 def _service(version: str, _bundle: core.Bundle, _history: object | None) -> core.ScoringService:
-    return core.ScoringService(_bundle, history=_history)  # type: ignore[arg-type]
+    scoring = core.ScoringService(_bundle, history=_history)  # type: ignore[arg-type]
+    scoring.leaf_shap()  # the explanation tables, built once per bundle rather than on a first click
+    return scoring
 
 
 def service() -> core.ScoringService:

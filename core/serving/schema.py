@@ -79,6 +79,7 @@ class FeatureSchema(BaseModel):
     missing_category: str = MISSING_CATEGORY
     #: the pydantic model of one record, built once (see core.serving.validation.record_model)
     _record_model: Any = PrivateAttr(default=None)
+    _record_plan: Any = PrivateAttr(default=None)
 
     @property
     def names(self) -> list[str]:

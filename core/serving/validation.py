@@ -203,35 +203,77 @@ def validate_record(record: Any, schema: FeatureSchema) -> ValidRecord:
     non_str = [k for k in record if not isinstance(k, str)]
     if non_str:
         raise RecordValidationError([FieldError(str(k), "field names must be text") for k in non_str])
-    specs = {s.name: s for s in schema.fields}
+    plan = _plan(schema)
     errors: list[FieldError] = []
     try:
-        data = record_model(schema).model_validate(dict(record)).model_dump()
+        data = record_model(schema).model_validate(dict(record)).__dict__
     except ValidationError as exc:
         for err in exc.errors():
             name = str(err["loc"][0]) if err["loc"] else "(record)"
-            errors.append(FieldError(name, _message(specs.get(name), err), err.get("input")))
+            errors.append(FieldError(name, _message(plan.specs.get(name), err), err.get("input")))
         data = None
-    required = [s.name for s in schema.fields if s.required and record.get(s.name) is None]
     failed = {e.field for e in errors}
-    errors += [FieldError(n, INSUFFICIENT) for n in required if n not in failed]
+    errors += [
+        FieldError(n, INSUFFICIENT) for n in plan.required if record.get(n) is None and n not in failed
+    ]
     if errors:
         raise RecordValidationError(errors) from None
     assert data is not None
     values: dict[str, float | str | None] = {}
     warnings: list[FieldWarning] = []
-    for spec in schema.fields:
+    missing_category = schema.missing_category
+    for spec, kind, seen, lo, hi, sentinel in plan.checks:
         value = data[spec.name]
-        if spec.kind == "boolean" and value is not None:
-            value = float(value)
-        elif spec.kind == "categorical" and value == schema.missing_category:
-            value = None
-        warning = _range_warning(spec, value)
-        if warning:
-            warnings.append(warning)
+        if value is not None:
+            if kind == "boolean":
+                value = float(value)
+            elif kind == "categorical":
+                if value == missing_category:
+                    value = None
+                elif seen is not None and value not in seen:
+                    warnings.append(FieldWarning(spec.name, Problem("unseen_category", value=value), value))
+            elif lo is not None and not (lo <= value <= hi or value == sentinel):
+                warnings.append(_range_warning(spec, value))  # type: ignore[arg-type]
         values[spec.name] = value
     missing = [n for n, v in values.items() if v is None]
     return ValidRecord(values=values, client_id=data.get(ID_COLUMN), warnings=warnings, missing=missing)
+
+
+_Check = tuple[FeatureSpec, str, frozenset[str] | None, float | None, float | None, float | None]
+
+
+@dataclass(frozen=True)
+class _Plan:
+    """What :func:`validate_record` checks after pydantic, precomputed once per schema."""
+
+    specs: dict[str, FeatureSpec]
+    required: list[str]
+    #: (spec, kind, seen categories, training min, training max, sentinel) in contract order
+    checks: list[_Check]
+
+
+def _plan(schema: FeatureSchema) -> _Plan:
+    if schema._record_plan is None:
+        checks: list[_Check] = []
+        for spec in schema.fields:
+            seen = spec.seen_categories if spec.kind == "categorical" else None
+            numeric = spec.kind == "numeric" and spec.min is not None and spec.max is not None
+            checks.append(
+                (
+                    spec,
+                    spec.kind,
+                    None if seen is None else frozenset(seen),
+                    spec.min if numeric else None,
+                    spec.max if numeric else None,
+                    spec.info.sentinel if spec.info is not None else None,
+                )
+            )
+        schema._record_plan = _Plan(
+            specs={s.name: s for s in schema.fields},
+            required=[s.name for s in schema.fields if s.required],
+            checks=checks,
+        )
+    return schema._record_plan  # type: ignore[no-any-return]
 
 
 # ----------------------------------------------------------------------------- frames (CSV)
