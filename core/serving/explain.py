@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 import threading
+from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -87,6 +88,19 @@ class Explainer:
         below = np.searchsorted(arr, value, side="left")
         equal = np.searchsorted(arr, value, side="right") - below
         return float((below + equal / 2) / arr.size * 100)
+
+    def percentiles(self, feature: str, values: Sequence[Any]) -> list[float | None]:
+        """:meth:`percentile` of many values of one feature (one ``searchsorted`` for numbers)."""
+        arr = self._sorted.get(feature)
+        numeric = self._kinds.get(feature) == "numeric" and arr is not None and arr.size > 0
+        if self.bundle.reference is None or not numeric or any(isinstance(v, str) for v in values):
+            return [self.percentile(feature, v) for v in values]
+        assert arr is not None
+        x = np.array([np.nan if v is None else float(v) for v in values], dtype=float)
+        below = np.searchsorted(arr, x, side="left")
+        equal = np.searchsorted(arr, x, side="right") - below
+        out = (below + equal / 2) / arr.size * 100
+        return [None if math.isnan(v) else float(p) for v, p in zip(x.tolist(), out.tolist(), strict=True)]
 
     # ---------------------------------------------------------------- global
     def global_shap(self) -> tuple[ShapMatrix, pd.DataFrame]:

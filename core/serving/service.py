@@ -455,10 +455,7 @@ class ScoringService:
         if explain:
             reasons = []
             if shap is not None:
-                records = features.to_dict(orient="records")
-                for rec, row, hist in zip(records, shap, history, strict=True):
-                    d, r = self._reasons_of(rec, row, top_k, hist)
-                    reasons.append((tuple(d), tuple(r)))
+                reasons = self._reasons_many(features, shap, top_k, history)
         return BatchScoring(
             results=results, errors=errors, warnings=warnings, ignored_columns=[], n_rows=n_rows,
             reasons=reasons, features=features.set_axis(rows[: len(features)]) if len(features) else features,
@@ -506,7 +503,7 @@ class ScoringService:
         names = self.schema.names
         if history == "none" and len(self._hist_idx):
             index = [*self._app_idx.tolist(), -1]
-            shap = np.append(shap_row[self._app_idx], shap_row[self._hist_idx].sum())
+            shap = np.append(shap_row[self._app_idx], sum(shap_row[self._hist_idx].tolist()))
         else:
             index, shap = list(range(len(names))), shap_row
         up: list[Reason] = []
@@ -526,6 +523,54 @@ class ScoringService:
             value = _plain(values[name])
             side.append(Reason(name, value, contribution, direction, self._percentile(name, value)))
         return up, down
+
+    def _history_lump(self, shap: np.ndarray) -> np.ndarray:
+        """Per row, the SHAP values of the history features added up from the first to the last, as
+        :meth:`_reasons_of` adds them for one row (the same double)."""
+        total = np.zeros(len(shap))
+        for j in self._hist_idx.tolist():
+            total += shap[:, j]
+        return total
+
+    def _reasons_many(
+        self, features: pd.DataFrame, shap: np.ndarray, top_k: int, history: Sequence[HistoryStatus]
+    ) -> list[tuple[tuple[Reason, ...], tuple[Reason, ...]]]:
+        """:meth:`_reasons_of` for every row of a batch, the ranking done on the whole matrix."""
+        names = self.schema.names
+        lump = np.array([h == "none" for h in history], dtype=bool) & bool(len(self._hist_idx))
+        # candidates: every feature, or (history unknown) the application features + one lump column
+        k = len(names)
+        cand = np.concatenate([shap, self._history_lump(shap)[:, None]], axis=1)
+        hidden = np.zeros_like(cand, dtype=bool)
+        hidden[np.ix_(lump, self._hist_idx)] = True
+        hidden[~lump, k] = True
+        ranked = np.where(hidden, 0.0, cand)
+        order = np.argsort(-np.abs(ranked), axis=1, kind="stable")
+        ordered = np.take_along_axis(ranked, order, axis=1)
+        keep = np.zeros_like(ordered, dtype=bool)
+        for sign in (ordered > 0, ordered < 0):
+            keep |= sign & (np.cumsum(sign, axis=1) <= top_k)
+        rows, slots = np.nonzero(keep)  # row-major: each row's reasons in rank order
+        cols = order[rows, slots]
+        values: list[Any] = [None] * len(rows)
+        pct: list[float | None] = [None] * len(rows)
+        for j in np.unique(cols[cols < k]).tolist():  # one column at a time: its cells, its percentiles
+            at = np.nonzero(cols == j)[0]
+            cells = [_plain(v) for v in features.iloc[:, j].to_numpy(dtype=object)[rows[at]]]
+            for i, v, p in zip(at.tolist(), cells, self.explainer.percentiles(names[j], cells), strict=True):
+                values[i] = v
+                pct[i] = None if p is None or math.isnan(p) else float(p)
+        out: list[tuple[list[Reason], list[Reason]]] = [([], []) for _ in range(len(shap))]
+        for i, (r, c) in enumerate(zip(rows.tolist(), cols.tolist(), strict=True)):
+            contribution = float(ranked[r, c])
+            up = contribution > 0
+            reason = (
+                Reason(NO_HISTORY, None, contribution, "default" if up else "repayment", None)
+                if c == k
+                else Reason(names[c], values[i], contribution, "default" if up else "repayment", pct[i])
+            )
+            out[r][0 if up else 1].append(reason)
+        return [(tuple(d), tuple(u)) for d, u in out]
 
     def _percentile(self, name: str, value: Any) -> float | None:
         pct = self.explainer.percentile(name, value)

@@ -94,10 +94,10 @@ class LeafShap:
             slots = self.table[np.arange(n_trees), leaves[0]]
             row = np.bincount(self.features.ravel(), slots.ravel(), minlength=self.n_features + 1)
             return row[None, : self.n_features]
-        out = np.zeros((leaves.shape[0], self.n_features + 1))
+        out = np.zeros((self.n_features + 1, leaves.shape[0]))  # features x rows: contiguous adds
         for t in range(n_trees):  # features are distinct within a tree (padding only repeats)
-            out[:, self.features[t]] += self.table[t][leaves[:, t]]
-        return out[:, : self.n_features]
+            out[self.features[t]] += self.table[t][leaves[:, t]].T
+        return out[: self.n_features].T
 
 
 def _flat_feature_count(info: dict[str, Any]) -> int:

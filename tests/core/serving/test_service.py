@@ -193,3 +193,25 @@ def test_sentence_never_says_more_than_everyone(toy_service, toy_bundle, toy_rec
 def application(app_service):
     """A known client's application (the first reference client), JSON-like."""
     return app_service.example_record()
+
+
+def test_batch_reasons_equal_one_by_one_reasons():
+    """The batch ranks the reasons on the whole SHAP matrix; each row gets exactly what scoring it
+    alone gives (same features, contributions, percentiles, order), history known or not."""
+    from core import DEMO_BUNDLE_DIR, load_bundle
+
+    service = ScoringService(load_bundle(DEMO_BUNDLE_DIR))
+    known = [service.record_of(i) for i in service.known_ids()[:150]]
+    new = [{**r, "SK_ID_CURR": 990_000_000 + i} for i, r in enumerate(known[:100])]  # no history known
+    bare = [
+        {k: (v if k in ("SK_ID_CURR", "AMT_CREDIT", "AMT_INCOME_TOTAL") else None) for k, v in r.items()}
+        for r in new[:20]
+    ]
+    records = known + new + bare
+    batch = service.score_records(records, explain=True, top_k=4)
+    assert batch.n_scored == len(records) - len(batch.errors and {e.row for e in batch.errors})
+    scored = [records[r - 1] for r in batch.results["row"]]
+    assert {"known", "none"} <= set(batch.results["history"])
+    for record, (default, repay) in zip(scored, batch.reasons, strict=True):
+        one = service.score(record, top_k=4)
+        assert default == one.toward_default and repay == one.toward_repayment
