@@ -82,7 +82,7 @@ class ConcurrencyLimit:
         self._warned_at = float("-inf")
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] != "http" or scope["path"] in self.exempt:
+        if scope["type"] != "http" or _route_path(scope) in self.exempt:
             await self.app(scope, receive, send)
             return
         if self.in_flight >= self.max_in_flight:
@@ -115,6 +115,13 @@ class ConcurrencyLimit:
             )
             self._warned_at = now
             self.refused = 0
+
+
+def _route_path(scope: Scope) -> str:
+    """The path the app routes on (behind ``--root-path /prefix``, ``scope["path"]`` holds the prefix)."""
+    path: str = scope["path"]
+    root: str = scope.get("root_path", "")
+    return path[len(root) :] if root and path.startswith(root) else path
 
 
 async def send_problem(

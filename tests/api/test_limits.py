@@ -33,7 +33,7 @@ class _HeldApp:
         await send({"type": "http.response.body", "body": b"ok"})
 
 
-async def _request(app: Any, path: str) -> list[dict[str, Any]]:
+async def _request(app: Any, path: str, root_path: str = "") -> list[dict[str, Any]]:
     sent: list[dict[str, Any]] = []
 
     async def receive() -> dict[str, Any]:
@@ -42,7 +42,8 @@ async def _request(app: Any, path: str) -> list[dict[str, Any]]:
     async def send(message: dict[str, Any]) -> None:
         sent.append(message)
 
-    await app({"type": "http", "method": "POST", "path": path, "headers": []}, receive, send)
+    scope = {"type": "http", "method": "POST", "path": path, "root_path": root_path, "headers": []}
+    await app(scope, receive, send)
     return sent
 
 
@@ -101,7 +102,9 @@ def test_limit_passes_lifespan_and_exempt_paths_through():
         limit = ConcurrencyLimit(inner, max_in_flight=1, exempt={"/health", "/docs"})
         limit.in_flight = 1  # saturated
         assert _status(await _request(limit, "/docs")) == 200
+        assert _status(await _request(limit, "/api/health", root_path="/api")) == 200  # behind a prefix
         assert _status(await _request(limit, "/predict")) == 503
+        assert _status(await _request(limit, "/api/predict", root_path="/api")) == 503
         seen: list[str] = []
 
         async def lifespan_app(scope: Any, receive: Any, send: Any) -> None:
