@@ -2,7 +2,8 @@
 
 The bundle is loaded once at start-up (lifespan) from the configured source (local or Hugging Face
 Hub, same environment variables as the dashboard). Bad requests get 4xx bodies naming each field;
-no response ever carries a stack trace.
+no response ever carries a stack trace. Routes do their work in worker threads, off the event loop;
+past ``MAX_CONCURRENT_REQUESTS`` requests in progress the API answers 503 with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -12,13 +13,14 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from typing import Any
 
+from anyio import CapacityLimiter
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
 
 from api.dependencies import BadRequest, authenticate, problems_response
-from api.limits import BodySizeLimit
+from api.limits import BodySizeLimit, ConcurrencyLimit
 from api.routers import clients, decisions, health, predict
 from api.startup import OneLineStartupErrors
 from core import (
@@ -39,6 +41,8 @@ from core import (
 
 log = logging.getLogger("api")
 MAX_BODY_BYTES_PER_ROW = 20_000
+#: worker threads of their own for /health, so that it answers while every shared thread is busy
+HEALTH_THREADS = 2
 
 
 def _custom_openapi(app: FastAPI) -> dict[str, Any]:
@@ -99,6 +103,7 @@ def create_app(
         app.state.service = ScoringService(loaded, history=opened.history)
         app.state.service.leaf_shap()  # the explanation tables, built now rather than on the first request
         app.state.desk = DecisionDesk(app.state.service, opened)
+        app.state.health_threads = CapacityLimiter(HEALTH_THREADS)
         log.info(
             "serving %s %s from %s; store %s", loaded.name, loaded.version, loaded.source, opened.display_url
         )
@@ -107,9 +112,11 @@ def create_app(
             opened.close()
 
     try:
-        max_rows = (settings or get_settings()).MAX_BATCH_ROWS
+        limits = settings or get_settings()
+        max_rows, max_in_flight = limits.MAX_BATCH_ROWS, limits.MAX_CONCURRENT_REQUESTS
     except ConfigError:  # `app = create_app()` runs at import: the lifespan reports it, on one line
         max_rows = Settings.model_fields["MAX_BATCH_ROWS"].default
+        max_in_flight = Settings.model_fields["MAX_CONCURRENT_REQUESTS"].default
     app = FastAPI(
         title="Prêt à dépenser — credit scoring API",
         version="1.0.0",
@@ -118,6 +125,9 @@ def create_app(
     )
     app.state.max_batch_rows = max_rows
     app.add_middleware(BodySizeLimit, max_bytes=max(1_000_000, max_rows * MAX_BODY_BYTES_PER_ROW))
+    # /health and the documentation pages do no scoring nor database work on the shared threads
+    exempt = {"/health", app.docs_url, app.redoc_url, app.openapi_url, app.swagger_ui_oauth2_redirect_url}
+    app.add_middleware(ConcurrencyLimit, max_in_flight=max_in_flight, exempt={p for p in exempt if p})
     app.add_middleware(OneLineStartupErrors, errors=(ConfigError, BundleError, StoreError, ApiKeyError))
     app.include_router(health.router)  # /health stays open: no personal data
     protected = [Depends(authenticate)]

@@ -1,4 +1,7 @@
-"""GET /clients (id autocomplete), GET /clients/{id} (application and history), POST /clients/{id}/score."""
+"""GET /clients (id autocomplete), GET /clients/{id} (application and history), POST /clients/{id}/score.
+
+Plain ``def`` routes: the store's queries and the scoring run in a worker thread, off the event loop.
+"""
 
 from __future__ import annotations
 
@@ -7,7 +10,6 @@ from typing import Annotated, Any
 import pandas as pd
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
 
 from api.dependencies import BadRequest, ClientIdPath, store_of
 from api.routers.predict import ERRORS, decide_stored, out_of
@@ -55,7 +57,7 @@ def client(request: Request, client_id: ClientIdPath) -> dict[str, Any]:
 @router.post(
     "/clients/{client_id}/score", response_model=ScoreOut, responses=ERRORS, summary="Score a stored client"
 )
-async def score_client(request: Request, client_id: ClientIdPath) -> JSONResponse:
+def score_client(request: Request, client_id: ClientIdPath) -> JSONResponse:
     """Score the stored application with the stored history (no body) and record the decision."""
-    decided = await run_in_threadpool(decide_stored, request, client_id, "client_id")
+    decided = decide_stored(request, client_id, "client_id")
     return JSONResponse(out_of(request, decided).model_dump(mode="json"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from anyio import to_thread
 from fastapi import APIRouter, Request
 
 from api.dependencies import bundle_of, store_of
@@ -16,9 +17,15 @@ model_router = APIRouter(tags=["service"])
 
 
 @router.get("/health", response_model=Health, summary="Readiness: model loaded, bundle version and source")
-def health(request: Request) -> Health:
+async def health(request: Request) -> Health:
     """Readiness of the service, whether it runs open or behind API keys, and the store (URL password
     masked); never includes secrets."""
+    # its store queries run in threads of their own (made at start-up): never queued behind the
+    # requests in progress, which hold the shared worker threads
+    return await to_thread.run_sync(_health, request, limiter=request.app.state.health_threads)
+
+
+def _health(request: Request) -> Health:
     bundle = bundle_of(request)
     store = store_of(request)
     return Health(

@@ -1,19 +1,24 @@
-"""POST /predict, POST /predict/batch and POST /explain: thin routes over the core scoring service."""
+"""POST /predict, POST /predict/batch and POST /explain: thin routes over the core scoring service.
+
+The routes are plain ``def``: FastAPI runs them in a worker thread, so that parsing, scoring,
+recording and building the response never hold the event loop (``/health`` answers during a
+batch). Only the body is read on the loop (``Body``), where the size limit applies.
+"""
 
 from __future__ import annotations
 
 from typing import Any
 
 from fastapi import APIRouter, Request
-from fastapi.responses import JSONResponse
-from starlette.concurrency import run_in_threadpool
+from fastapi.responses import JSONResponse, Response
 
 from api.dependencies import (
     MAX_CLIENT_ID,
     BadRequest,
+    Body,
     actor_of,
     desk_of,
-    json_body,
+    parse_json,
     service_of,
     validation_problems,
 )
@@ -36,6 +41,11 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     401: {"model": ErrorResponse, "description": "API key missing or not valid (when keys are configured)"},
     404: {"model": ErrorResponse, "description": "Only an id was sent and the client store does not hold it"},
     422: {"model": ErrorResponse, "description": "Invalid application: every field problem listed"},
+    503: {
+        "model": ErrorResponse,
+        "description": "Too many requests in progress (MAX_CONCURRENT_REQUESTS): nothing was done, "
+        "send it again after the Retry-After header's seconds",
+    },
 }
 TOP_REASONS = 5
 
@@ -59,16 +69,14 @@ def decide_stored(request: Request, client_id: int, field: str = "SK_ID_CURR") -
         raise BadRequest(404, [{"field": field, "problem": str(exc)}]) from None
 
 
-async def _score(request: Request) -> Decided:
-    record = await json_body(request)
+def _score(request: Request, raw: bytes) -> Decided:
+    record = parse_json(raw)
     stored = _id_only(record)
     if stored is not None:
-        return await run_in_threadpool(decide_stored, request, stored)
+        return decide_stored(request, stored)
     desk = desk_of(request)
     try:
-        return await run_in_threadpool(
-            desk.decide, record, channel="api", actor=actor_of(request), explain=True, top_k=TOP_REASONS
-        )
+        return desk.decide(record, channel="api", actor=actor_of(request), explain=True, top_k=TOP_REASONS)
     except RecordValidationError as exc:
         raise validation_problems(exc) from None
 
@@ -83,7 +91,7 @@ def out_of(request: Request, decided: Decided) -> ScoreOut:
 
 
 @router.post("/predict", response_model=ScoreOut, responses=ERRORS, summary="Score one application")
-async def predict(request: Request) -> JSONResponse:
+def predict(request: Request, raw: Body) -> JSONResponse:
     """Probability of default, the model's decision against the threshold, and the top reason codes.
 
     The body is one application (raw Home Credit application fields; for a feature-level bundle,
@@ -91,7 +99,7 @@ async def predict(request: Request) -> JSONResponse:
     store (application and history as stored). The decision is recorded in the decision log before
     the response is sent (``decision_id``). Legacy bundles also answer with the original API's names.
     """
-    decided = await _score(request)
+    decided = _score(request, raw)
     return JSONResponse(out_of(request, decided).model_dump(mode="json"))
 
 
@@ -101,9 +109,9 @@ async def predict(request: Request) -> JSONResponse:
     responses=ERRORS,
     summary="Full SHAP explanation of one application",
 )
-async def explain(request: Request) -> Explanation:
+def explain(request: Request, raw: Body) -> Explanation:
     """Base value and every feature's SHAP contribution (log-odds); they add up to the raw prediction."""
-    decided = await _score(request)
+    decided = _score(request, raw)
     result = decided.result
     assert result.contributions is not None and result.base_value is not None and result.raw_score is not None
     return Explanation(
@@ -122,14 +130,14 @@ async def explain(request: Request) -> Explanation:
 @router.post(
     "/predict/batch", response_model=BatchPrediction, responses=ERRORS, summary="Score a list of applications"
 )
-async def predict_batch(request: Request) -> BatchPrediction:
+def predict_batch(request: Request, raw: Body) -> Response:
     """Scores of the valid applications; the invalid ones are reported by row without failing the others.
 
     The body is a JSON list of applications, or ``{"clients": [...]}``. Each result has the same
     columns as a row of ``pad score`` and of the dashboard's download, plus its ``decision_id``: the
     whole batch is recorded in one transaction before the response is sent.
     """
-    body = await json_body(request)
+    body = parse_json(raw)
     clients = body.get("clients") if isinstance(body, dict) else body
     if not isinstance(clients, list):
         raise BadRequest(422, [{"field": "clients", "problem": "expected a list of applications"}])
@@ -141,11 +149,11 @@ async def predict_batch(request: Request) -> BatchPrediction:
         )
     service = service_of(request)
     desk = desk_of(request)
-    decided = await run_in_threadpool(desk.decide_records, clients, channel="api", actor=actor_of(request))
+    decided = desk.decide_records(clients, channel="api", actor=actor_of(request))
     batch = decided.batch
     table = results_table(batch, service.schema, bundle_version=service.bundle.version)
     table["decision_id"] = decided.decision_ids
-    return BatchPrediction(
+    out = BatchPrediction(
         contract_version=CONTRACT_VERSION,
         n=batch.n_rows,
         n_scored=batch.n_scored,
@@ -156,3 +164,5 @@ async def predict_batch(request: Request) -> BatchPrediction:
         ],
         errors=[RowProblem(row=e.row, field=e.field, problem=e.problem) for e in batch.errors],
     )
+    # serialised here, in the worker thread: a thousand rows are not turned into JSON on the event loop
+    return Response(out.model_dump_json(), media_type="application/json")

@@ -21,7 +21,19 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     api = subparsers.add_parser("api", help="start the FastAPI scoring service", description="Start the API.")
     api.add_argument("--port", type=int, default=8000)
     api.add_argument("--host", default="127.0.0.1")
+    api.add_argument(
+        "--workers",
+        type=_positive,
+        default=1,
+        help="server processes (default 1); each loads the bundle, all share the store",
+    )
     api.set_defaults(func=_api)
+
+
+def _positive(text: str) -> int:
+    if not text.isdigit() or int(text) < 1:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a whole number of processes (1 or more)")
+    return int(text)
 
 
 def _dashboard(args: argparse.Namespace) -> int:
@@ -41,4 +53,6 @@ def _become(cmd: list[str]) -> int:
 
 def _api(args: argparse.Namespace) -> int:
     cmd = [sys.executable, "-m", "uvicorn", "api.main:app", "--host", args.host, "--port", str(args.port)]
+    if args.workers > 1:
+        cmd += ["--workers", str(args.workers)]
     return _become(cmd)
