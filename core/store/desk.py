@@ -12,6 +12,7 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from core.errors import RecordValidationError
@@ -113,33 +114,34 @@ class DecisionDesk:
         started = time.perf_counter()
         batch = self.service.score_frame(frame, first_row=first_row, explain=explain)
         latency = (time.perf_counter() - started) * 1000 / max(1, len(frame))
-
-        def raw(row: int) -> dict[str, Any]:
-            cells = frame.iloc[row - first_row]
-            return {str(k): (None if pd.isna(v) else v) for k, v in cells.items()}
-
-        return self._log_batch(batch, raw, channel, actor, latency)
+        cells = _rows_of(frame)
+        return self._log_batch(batch, lambda row: cells[row - first_row], channel, actor, latency)
 
     def _log_batch(
         self, batch: BatchScoring, raw: Any, channel: Channel, actor: Actor, latency: float
     ) -> DecidedBatch:
-        entries: list[NewDecision] = []
         name, version, sha = self._bundle_ref
-        features = batch.features.to_dict(orient="index") if len(batch.features) else {}
-        for i, res in enumerate(batch.results.itertuples(index=False)):
-            reasons = []
-            if batch.reasons is not None:
-                reasons = reasons_of(*batch.reasons[i])
-            cid = getattr(res, "SK_ID_CURR", None)
-            entries.append(
-                NewDecision(
-                    channel=channel, kind="decision", officer=actor.name, authenticated=actor.authenticated,
-                    client_id=None if cid is None else int(cid), application=raw(int(res.row)),
-                    features=_plain_features(features.get(int(res.row), {})), bundle_name=name,
-                    bundle_version=version, bundle_hash=sha, probability=float(res.probability),
-                    threshold=float(res.threshold), decision=str(res.decision), reasons=reasons, latency_ms=latency,
-                )
-            )  # fmt: skip
+        res = batch.results
+        rows = res["row"].tolist()
+        if len(batch.features) and not np.array_equal(batch.features.index.to_numpy(), res["row"].to_numpy()):
+            raise ValueError(
+                "the batch's feature vectors are not aligned with its results"
+            )  # pragma: no cover
+        features = _rows_of(batch.features) if len(batch.features) else [{} for _ in rows]
+        ids = res["SK_ID_CURR"].tolist() if "SK_ID_CURR" in res else [None] * len(rows)
+        entries = [
+            NewDecision(
+                channel=channel, kind="decision", officer=actor.name, authenticated=actor.authenticated,
+                client_id=None if cid is None else int(cid), application=raw(row), features=vector,
+                bundle_name=name, bundle_version=version, bundle_hash=sha, probability=float(p),
+                threshold=float(th), decision=str(dec), latency_ms=latency,
+                reasons=reasons_of(*batch.reasons[i]) if batch.reasons is not None else (),
+            )
+            for i, (row, cid, vector, p, th, dec) in enumerate(
+                zip(rows, ids, features, res["probability"].tolist(), res["threshold"].tolist(),
+                    res["decision"].tolist(), strict=True)
+            )
+        ]  # fmt: skip
         by_row: dict[int, list[dict[str, Any]]] = {}
         for e in batch.errors:
             by_row.setdefault(e.row, []).append({"field": e.field, "problem": str(e.problem)})
@@ -147,20 +149,23 @@ class DecisionDesk:
             entries.append(
                 refusal_of(errors, _safe_raw(raw, row), channel=channel, actor=actor, bundle=self._bundle_ref)
             )
-        logged = self.store.log.append_many(entries)
-        ids: list[str | None] = [r.decision_id for r in logged[: len(batch.results)]]
-        return DecidedBatch(batch, ids, len(logged))
+        logged = self.store.log.append_batch(entries)
+        decision_ids: list[str | None] = list(logged[: len(rows)])
+        return DecidedBatch(batch, decision_ids, len(logged))
 
 
-def _plain_features(values: Mapping[str, Any]) -> dict[str, Any]:
-    out = {}
-    for k, v in values.items():
-        if hasattr(v, "item"):
-            v = v.item()
-        if isinstance(v, float) and v != v:
-            v = None
-        out[str(k)] = v
-    return out
+def _rows_of(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of ``frame`` as plain dicts (Python scalars, None for missing), column by column."""
+    names = [str(c) for c in frame.columns]
+    columns = []
+    for c in frame.columns:
+        values = frame[c].tolist()
+        for i in np.flatnonzero(frame[c].isna().to_numpy()):
+            values[i] = None
+        columns.append(values)
+    if not names:
+        return [{} for _ in range(len(frame))]
+    return [dict(zip(names, cells, strict=True)) for cells in zip(*columns, strict=True)]
 
 
 def _safe_raw(raw: Any, row: int) -> Any:

@@ -33,6 +33,7 @@ def _check(store: Store, writers: list[str], n: int) -> None:
     assert len(table) == len(writers) * per_writer
     assert sorted(table["seq"]) == list(range(1, len(table) + 1))
     assert table["decision_id"].is_unique
+    assert table.sort_values("seq")["created_at"].is_monotonic_increasing  # times follow the chain
     for w in writers:
         mine = table[table["officer"] == w]
         assert sorted(mine["client_id"].tolist()) == sorted([*range(n), *(1000 + i for i in range(4, n, 5))])
