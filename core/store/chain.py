@@ -34,7 +34,6 @@ HASHED: tuple[str, ...] = (
 )  # fmt: skip
 COLUMNS: tuple[str, ...] = (*HASHED, "row_hash")
 _HEX = re.compile("[0-9a-f]{64}")
-_CANONICAL = {"sort_keys": True, "separators": (",", ":"), "ensure_ascii": False, "allow_nan": False}
 
 
 def canonical(value: Any) -> str:
@@ -44,9 +43,9 @@ def canonical(value: Any) -> str:
     follow JSON's rules (strings as they are; a JSON document has no other keys).
     """
     try:  # the common case, all in json's C encoder: no NaN anywhere
-        return json.dumps(value, default=_plain, **_CANONICAL)  # type: ignore[arg-type]
+        return _CANONICAL.encode(value)
     except ValueError:  # a NaN or an infinity somewhere: replace, then encode
-        return json.dumps(_finite(value), default=_plain, **_CANONICAL)  # type: ignore[arg-type]
+        return _CANONICAL.encode(_finite(value))
 
 
 def _plain(value: Any) -> Any:
@@ -56,6 +55,13 @@ def _plain(value: Any) -> Any:
     if hasattr(value, "item"):  # numpy scalar
         return value.item()
     raise TypeError(f"a value of type {type(value).__name__} cannot be written to the decision log")
+
+
+#: encoders made once (json.dumps builds one per call); encode() keeps no state: thread-safe
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_plain
+)
+_LIST = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
 
 
 def _finite(value: Any) -> Any:
@@ -102,7 +108,7 @@ def prepare(entry: NewDecision) -> Prepared:
 
 
 def _dumps(values: tuple[Any, ...]) -> str:
-    return json.dumps(values, separators=(",", ":"), ensure_ascii=False)
+    return _LIST.encode(values)
 
 
 def _quoted(text: str | None) -> str:

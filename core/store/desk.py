@@ -8,7 +8,7 @@ store, or a row of a file) is scored by the one scoring service, and the decisio
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -99,7 +99,9 @@ class DecisionDesk:
         started = time.perf_counter()
         batch = self.service.score_records(records, explain=explain)
         latency = (time.perf_counter() - started) * 1000 / max(1, len(records))
-        return self._log_batch(batch, lambda row: records[row - 1], channel, actor, latency)
+        entries = self.batch_entries(batch, lambda row: records[row - 1], channel=channel, actor=actor,
+                                     latency_ms=latency)  # fmt: skip
+        return self._record(batch, entries)
 
     def decide_frame(
         self,
@@ -114,12 +116,31 @@ class DecisionDesk:
         started = time.perf_counter()
         batch = self.service.score_frame(frame, first_row=first_row, explain=explain)
         latency = (time.perf_counter() - started) * 1000 / max(1, len(frame))
-        cells = _rows_of(frame)
-        return self._log_batch(batch, lambda row: cells[row - first_row], channel, actor, latency)
+        return self.record_frame(frame, batch, first_row=first_row, channel=channel, actor=actor,
+                                 latency_ms=latency)  # fmt: skip
 
-    def _log_batch(
-        self, batch: BatchScoring, raw: Any, channel: Channel, actor: Actor, latency: float
-    ) -> DecidedBatch:
+    def record_frame(
+        self, frame: pd.DataFrame, batch: BatchScoring, *, first_row: int, channel: Channel, actor: Actor,
+        latency_ms: float,
+    ) -> DecidedBatch:  # fmt: skip
+        """Log the rows of a chunk already scored (``batch`` is ``frame`` scored) in one transaction."""
+        cells = _rows_of(frame)
+        entries = self.batch_entries(
+            batch, lambda row: cells[row - first_row], channel=channel, actor=actor, latency_ms=latency_ms
+        )
+        return self._record(batch, entries)
+
+    def batch_entries(
+        self,
+        batch: BatchScoring,
+        raw: Callable[[int], Any],
+        *,
+        channel: Channel,
+        actor: Actor,
+        latency_ms: float,
+    ) -> list[NewDecision]:
+        """The log rows of a scored batch: its decisions in row order, then one refused row per invalid
+        row; ``raw(row)`` is the application of row number ``row`` as received."""
         name, version, sha = self._bundle_ref
         res = batch.results
         rows = res["row"].tolist()
@@ -134,7 +155,7 @@ class DecisionDesk:
                 channel=channel, kind="decision", officer=actor.name, authenticated=actor.authenticated,
                 client_id=None if cid is None else int(cid), application=raw(row), features=vector,
                 bundle_name=name, bundle_version=version, bundle_hash=sha, probability=float(p),
-                threshold=float(th), decision=str(dec), latency_ms=latency,
+                threshold=float(th), decision=str(dec), latency_ms=latency_ms,
                 reasons=reasons_of(*batch.reasons[i]) if batch.reasons is not None else (),
             )
             for i, (row, cid, vector, p, th, dec) in enumerate(
@@ -149,8 +170,11 @@ class DecisionDesk:
             entries.append(
                 refusal_of(errors, _safe_raw(raw, row), channel=channel, actor=actor, bundle=self._bundle_ref)
             )
+        return entries
+
+    def _record(self, batch: BatchScoring, entries: list[NewDecision]) -> DecidedBatch:
         logged = self.store.log.append_batch(entries)
-        decision_ids: list[str | None] = list(logged[: len(rows)])
+        decision_ids: list[str | None] = list(logged[: len(batch.results)])
         return DecidedBatch(batch, decision_ids, len(logged))
 
 
