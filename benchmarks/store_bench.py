@@ -36,6 +36,7 @@ sys.path.insert(0, str(REPO))
 import core  # noqa: E402
 from core.store import Actor, DecisionDesk, NewDecision, Store, decision_of  # noqa: E402
 from core.store.chain import COLUMNS, GENESIS, link, link_all, prepare  # noqa: E402
+from core.store.desk import rows_of  # noqa: E402
 
 
 def _pct(values: list[float] | np.ndarray) -> str:
@@ -294,10 +295,10 @@ def _batches(label: str, store: Store, bare: Store, scored: tuple, total: int) -
         actor = Actor(f"officer{k % 7}", False)
         desk.record_frame(frame, batch, first_row=1, channel="cli", actor=actor, latency_ms=1.0)  # type: ignore[arg-type]
     wall, cpu = time.perf_counter() - t0, time.process_time() - cpu0
-    cells = {i + 1: dict(r) for i, r in enumerate(frame.to_dict(orient="records"))}  # type: ignore[attr-defined]
     t1, c1 = time.perf_counter(), time.process_time()
+    cells = rows_of(frame)  # type: ignore[arg-type]
     entries = desk.batch_entries(
-        batch, cells.__getitem__, channel="cli", actor=Actor("x", False), latency_ms=1.0
+        batch, lambda row: cells[row - 1], channel="cli", actor=Actor("x", False), latency_ms=1.0
     )  # type: ignore[arg-type]
     t2, c2 = time.perf_counter(), time.process_time()
     prepared = [prepare(e) for e in entries]

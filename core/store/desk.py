@@ -124,7 +124,7 @@ class DecisionDesk:
         latency_ms: float,
     ) -> DecidedBatch:  # fmt: skip
         """Log the rows of a chunk already scored (``batch`` is ``frame`` scored) in one transaction."""
-        cells = _rows_of(frame)
+        cells = rows_of(frame)
         entries = self.batch_entries(
             batch, lambda row: cells[row - first_row], channel=channel, actor=actor, latency_ms=latency_ms
         )
@@ -148,7 +148,7 @@ class DecisionDesk:
             raise ValueError(
                 "the batch's feature vectors are not aligned with its results"
             )  # pragma: no cover
-        features = _rows_of(batch.features) if len(batch.features) else [{} for _ in rows]
+        features = rows_of(batch.features) if len(batch.features) else [{} for _ in rows]
         ids = res["SK_ID_CURR"].tolist() if "SK_ID_CURR" in res else [None] * len(rows)
         entries = [
             NewDecision(
@@ -178,13 +178,18 @@ class DecisionDesk:
         return DecidedBatch(batch, decision_ids, len(logged))
 
 
-def _rows_of(frame: pd.DataFrame) -> list[dict[str, Any]]:
-    """The rows of ``frame`` as plain dicts (Python scalars, None for missing), column by column."""
-    names = [str(c) for c in frame.columns]
+def rows_of(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of ``frame`` as plain dicts (Python scalars, None for missing), column by column.
+
+    Keys come in sorted order: the log's canonical JSON sorts them, and sorting sorted keys is cheap.
+    """
+    order = sorted(range(frame.shape[1]), key=lambda j: str(frame.columns[j]))
+    names = [str(frame.columns[j]) for j in order]
     columns = []
-    for c in frame.columns:
-        values = frame[c].tolist()
-        for i in np.flatnonzero(frame[c].isna().to_numpy()):
+    for j in order:
+        column = frame.iloc[:, j]
+        values = column.tolist()
+        for i in np.flatnonzero(column.isna().to_numpy()):
             values[i] = None
         columns.append(values)
     if not names:
