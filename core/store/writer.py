@@ -78,20 +78,26 @@ class LogWriter:
             return self._generic(prepared)
         error = self.engine.dialect.loaded_dbapi.Error
         with self._lock:
-            for attempt in (1, 2):
-                self._sent = []
-                try:
-                    return self._write(prepared)
-                except error as exc:
-                    if attempt == 2 or not self._lost():
-                        raise DBAPIError.instance(
-                            "INSERT INTO decisions", None, exc, error, hide_parameters=True
-                        ) from exc
-                    sent = self._sent
-                    self._drop()  # the connection died: a new one, unless the rows made it before
-                    if sent and self._written(sent[0][1]):
-                        return sent
-        raise AssertionError("unreachable")  # pragma: no cover
+            try:
+                return self._attempt(prepared)
+            except error as exc:  # as SQLAlchemy says it (IntegrityError...), without the row's values
+                raise DBAPIError.instance(
+                    "INSERT INTO decisions", None, exc, error, hide_parameters=True
+                ) from exc
+
+    def _attempt(self, prepared: Sequence[Prepared]) -> list[tuple[Any, ...]]:
+        self._sent = []
+        try:
+            return self._write(prepared)
+        except self.engine.dialect.loaded_dbapi.Error:
+            if not self._lost():
+                raise
+        sent = self._sent
+        self._drop()  # the connection died: a new one, unless the rows made it before
+        if sent and self._written(sent[0][1]):
+            return sent
+        self._sent = []
+        return self._write(prepared)
 
     def close(self) -> None:
         """Give the connection back to the engine's pool."""

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import IntegrityError
 
 from core.store import NewDecision, Store
 
@@ -80,3 +81,16 @@ def test_another_engine_goes_through_sqlalchemy(tmp_path):
     store.log.append(entry(1))
     store.log.append_many([entry(2), entry(3)])
     assert _seqs(store) == [1, 2, 3] and store.log.verify().ok
+
+
+def test_a_refused_row_is_a_sqlalchemy_error_and_the_log_goes_on(db_url):
+    store = Store.open(db_url)
+    store.log.append(entry(1))
+    orphan = NewDecision(channel="api", kind="override", officer="w", authenticated=False, decision="ACCEPTED",
+                         overrides="0" * 32, override_reason="no such decision")  # fmt: skip
+    for _ in range(2):  # PostgreSQL: append takes the one-statement path, append_many the locked one
+        with pytest.raises(IntegrityError):
+            store.log.append(orphan)
+        with pytest.raises(IntegrityError):
+            store.log.append_many([entry(2), orphan])  # all or none
+    assert store.log.append(entry(3)).seq == 2 and store.log.count() == 2 and store.log.verify().ok
