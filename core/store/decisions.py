@@ -10,26 +10,24 @@ triggers. An officer's override is a new row pointing at the decision it overrid
 
 from __future__ import annotations
 
-import hashlib
 import json
-import math
-import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field, fields
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, datetime
 from typing import Any, Literal
 
 import pandas as pd
-from sqlalchemy import Connection, Engine, and_, exists, func, insert, select
-from sqlalchemy.orm import aliased
+from sqlalchemy import Connection, Engine, func, insert, select
 
 from core.serving.service import Reason, ScoringResult
 from core.store import tables as t
+from core.store.chain import COLUMNS, GENESIS, iso, link, prepare, row_hash
 from core.store.engine import write_transaction
+from core.store.listing import conditions, decision_summary, decision_table
+from core.store.writer import LogWriter
 
 Channel = Literal["dashboard", "api", "cli"]
 Kind = Literal["decision", "override", "refused_input"]
-GENESIS = "0" * 64
 CHANNELS: tuple[str, ...] = ("dashboard", "api", "cli")
 
 
@@ -103,7 +101,7 @@ class DecisionRecord:
     def public(self) -> dict[str, Any]:
         """A JSON-ready dict (time as ISO 8601 UTC)."""
         out = asdict(self)
-        out["created_at"] = _iso(self.created_at)
+        out["created_at"] = iso(self.created_at)
         return out
 
 
@@ -164,6 +162,11 @@ class DecisionLog:
 
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
+        self._writer = LogWriter(engine)
+
+    def close(self) -> None:
+        """Release the writer's connection."""
+        self._writer.close()
 
     # ------------------------------------------------------------------ write
     def append(self, entry: NewDecision) -> DecisionRecord:
@@ -171,20 +174,16 @@ class DecisionLog:
         return self.append_many([entry])[0]
 
     def append_many(self, entries: Sequence[NewDecision]) -> list[DecisionRecord]:
-        """Append rows in one transaction (a batch chunk): all or none."""
-        if not entries:
-            return []
-        with write_transaction(self.engine) as conn:
-            seq, prev = _tail(conn)
-            rows = []
-            now = _now()
-            for entry in entries:
-                seq += 1
-                row = _row(entry, seq, now, prev)
-                prev = row["row_hash"]
-                rows.append(row)
-            conn.execute(insert(t.decisions), rows)
-        return [_record(r) for r in rows]
+        """Append rows in one transaction (a batch chunk): all or none; the rows as logged."""
+        return [_record(dict(zip(COLUMNS, r, strict=True))) for r in self._write(entries)]
+
+    def append_batch(self, entries: Sequence[NewDecision]) -> list[str]:
+        """Append rows in one transaction, all or none, and return their decision ids only: the bulk
+        path (a chunk of a scored file), which does not read the rows back."""
+        return [r[1] for r in self._write(entries)]
+
+    def _write(self, entries: Sequence[NewDecision]) -> list[tuple[Any, ...]]:
+        return self._writer.write([prepare(e) for e in entries]) if entries else []
 
     def override(
         self, decision_id: str, *, decision: str, reason: str, actor: Actor, channel: Channel
@@ -222,7 +221,7 @@ class DecisionLog:
             seq, prev = _tail(conn)
             row = _row(entry, seq + 1, _now(), prev)
             conn.execute(insert(t.decisions), [row])
-        return _record(row)
+        return _record(row)  # the writer's cached tail is now behind: its next append finds out
 
     # ------------------------------------------------------------------ read
     def get(self, decision_id: str) -> DecisionRecord | None:
@@ -238,74 +237,41 @@ class DecisionLog:
     def records(self, *, limit: int = 100, offset: int = 0, **filters: Any) -> list[DecisionRecord]:
         """Full rows (application and features included), newest first."""
         d = t.decisions
-        query = select(d).where(*_conditions(**filters)).order_by(d.c.seq.desc()).limit(limit).offset(offset)
+        query = select(d).where(*conditions(**filters)).order_by(d.c.seq.desc()).limit(limit).offset(offset)
         with self.engine.connect() as conn:
             rows = [dict(r) for r in conn.execute(query).mappings()]
         return [_record(r) for r in rows]
 
     def summary(self, **filters: Any) -> dict[str, int]:
-        """Counts over the matching rows, computed by the database: rows, decisions, accepted, refused,
-        refused inputs, overrides."""
-        d = t.decisions
-        kinds = (
-            select(d.c.kind, d.c.decision, func.count())
-            .where(*_conditions(**filters))
-            .group_by(d.c.kind, d.c.decision)
-        )
-        out = {"rows": 0, "decisions": 0, "accepted": 0, "refused": 0, "refused_inputs": 0, "overrides": 0}
-        with self.engine.connect() as conn:
-            for kind, decision, n in conn.execute(kinds).tuples():
-                out["rows"] += n
-                if kind == "decision":
-                    out["decisions"] += n
-                    out["accepted" if decision == "ACCEPTED" else "refused"] += n
-                elif kind == "override":
-                    out["overrides"] += n
-                else:
-                    out["refused_inputs"] += n
-        return out
+        """Counts over the matching rows, computed by the database (see :func:`decision_summary`)."""
+        return decision_summary(self.engine, **filters)
 
     def count(self, **filters: Any) -> int:
         """Number of rows matching the filters."""
         with self.engine.connect() as conn:
-            query = select(func.count()).select_from(t.decisions).where(*_conditions(**filters))
+            query = select(func.count()).select_from(t.decisions).where(*conditions(**filters))
             return int(conn.execute(query).scalar_one())
 
     def table(self, *, limit: int | None = None, **filters: Any) -> pd.DataFrame:
-        """Matching rows as a light table (no application or features), newest first, with the final decision.
+        """Matching rows as a light table (no application or features), newest first, with the final
+        decision (see :func:`decision_table`); ``limit`` keeps the newest."""
+        return decision_table(self.engine, limit=limit, **filters)
 
-        Fast on large logs: rows come back as plain tuples (no per-row objects), the overrides — few —
-        are read apart and joined in pandas.
-        """
+    def find(self, prefix: str, *, limit: int = 2, **filters: Any) -> list[str]:
+        """Ids of the matching rows whose decision id starts with ``prefix`` (a short id as shown), at
+        most ``limit``."""
+        prefix = prefix.strip().lower()
+        if not prefix or any(c not in "0123456789abcdef" for c in prefix):
+            return []
         d = t.decisions
-        cols = [
-            d.c.seq, d.c.decision_id, d.c.created_at, d.c.channel, d.c.kind, d.c.client_id, d.c.probability,
-            d.c.threshold, d.c.decision, d.c.officer, d.c.authenticated, d.c.latency_ms, d.c.bundle_version,
-            d.c.overrides, d.c.override_reason,
-        ]  # fmt: skip
-        query = select(*cols).where(*_conditions(**filters)).order_by(d.c.seq.desc())
-        if limit is not None:
-            query = query.limit(limit)
-        overrides = select(d.c.overrides, d.c.decision_id, d.c.decision).where(d.c.kind == "override")
-        with self.engine.connect() as conn:
-            rows = conn.execute(query).tuples().all()
-            by = {o: (i, dec) for o, i, dec in conn.execute(overrides).tuples()}
-        names = [c.name for c in cols]
-        columns: dict[str, Any] = (
-            dict(zip(names, map(list, zip(*rows, strict=True)), strict=True))
-            if rows
-            else {n: [] for n in names}
+        end = prefix[:-1] + chr(ord(prefix[-1]) + 1)  # the ids between prefix and the next prefix
+        query = (
+            select(d.c.decision_id)
+            .where(d.c.decision_id >= prefix, d.c.decision_id < end, *conditions(**filters))
+            .limit(limit)
         )
-        hit = [by.get(i) for i in columns["decision_id"]]
-        columns["overridden_by"] = [h[0] if h else None for h in hit]
-        columns["overridden"] = [h is not None for h in hit]
-        columns["final_decision"] = [
-            h[1] if h else dec for h, dec in zip(hit, columns["decision"], strict=True)
-        ]
-        columns["client_id"] = pd.array(columns["client_id"], dtype="Int64")
-        columns["authenticated"] = [bool(a) for a in columns["authenticated"]]
-        frame = pd.DataFrame(columns)
-        return frame
+        with self.engine.connect() as conn:
+            return [r[0] for r in conn.execute(query)]
 
     def frame(self, *, since: datetime | None = None, until: datetime | None = None) -> pd.DataFrame:
         """Model decisions of a period with their scored feature vectors (one column per feature)."""
@@ -313,7 +279,7 @@ class DecisionLog:
         d = t.decisions
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(d.c.seq, d.c.features).where(*_conditions(since=since, until=until, kind="decision"))
+                select(d.c.seq, d.c.features).where(*conditions(since=since, until=until, kind="decision"))
             )
             vectors = {int(s): json.loads(f) if f else {} for s, f in rows}
         feats = pd.DataFrame([vectors.get(int(s), {}) for s in table["seq"]], index=table.index)
@@ -334,7 +300,7 @@ class DecisionLog:
                         return ChainReport(n, False, seq, f"row {expected_seq} is missing (next is {seq})")
                     if row["prev_hash"] != prev:
                         return ChainReport(n, False, seq, "does not point at the previous row's hash")
-                    if _hash(dict(row)) != row["row_hash"]:
+                    if row_hash(row) != row["row_hash"]:
                         return ChainReport(n, False, seq, "content does not match its hash (edited)")
                     prev, expected_seq = row["row_hash"], seq + 1
             finally:
@@ -342,62 +308,10 @@ class DecisionLog:
         return ChainReport(n, True)
 
 
-# ---------------------------------------------------------------------- rows and hashes
-_HASHED = [f.name for f in fields(DecisionRecord) if f.name not in ("row_hash", "overridden_by")]
-
-
-def canonical(value: Any) -> str:
-    """JSON with sorted keys, no spaces, no NaN (a float NaN becomes null)."""
-    return json.dumps(
-        _finite(value), sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False
-    )
-
-
-def _finite(value: Any) -> Any:
-    if isinstance(value, float) and not math.isfinite(value):
-        return None
-    if isinstance(value, Mapping):
-        return {str(k): _finite(v) for k, v in value.items()}
-    if isinstance(value, list | tuple):
-        return [_finite(v) for v in value]
-    if hasattr(value, "item"):  # numpy scalar
-        return _finite(value.item())
-    return value
-
-
+# ---------------------------------------------------------------------- rows
 def _row(entry: NewDecision, seq: int, now: datetime, prev: str) -> dict[str, Any]:
-    application = None if entry.application is None else canonical(entry.application)
-    features = None if entry.features is None else canonical(entry.features)
-    input_hash = None
-    if application is not None or features is not None:
-        input_hash = hashlib.sha256(f"{application}\n{features}".encode()).hexdigest()
-    row: dict[str, Any] = {
-        "seq": seq, "decision_id": uuid.uuid4().hex, "created_at": now, "channel": entry.channel,
-        "kind": entry.kind, "client_id": None if entry.client_id is None else int(entry.client_id),
-        "application": application, "features": features, "input_hash": input_hash,
-        "bundle_name": entry.bundle_name, "bundle_version": entry.bundle_version, "bundle_hash": entry.bundle_hash,
-        "probability": _float(entry.probability), "threshold": _float(entry.threshold), "decision": entry.decision,
-        "reasons": canonical(list(entry.reasons)), "errors": canonical(list(entry.errors)),
-        "officer": entry.officer, "authenticated": bool(entry.authenticated),
-        "latency_ms": None if entry.latency_ms is None else round(float(entry.latency_ms), 3),
-        "overrides": entry.overrides, "override_reason": entry.override_reason, "prev_hash": prev,
-    }  # fmt: skip
-    row["row_hash"] = _hash(row)
-    return row
-
-
-def _hash(row: Mapping[str, Any]) -> str:
-    values = []
-    for name in _HASHED:
-        value = row[name]
-        if isinstance(value, datetime):
-            value = _iso(value)
-        elif name == "authenticated":
-            value = bool(value)
-        elif name in ("seq", "client_id") and value is not None:
-            value = int(value)
-        values.append(value)
-    return hashlib.sha256(json.dumps(values, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
+    """The row of ``entry`` at ``seq`` after the row whose hash is ``prev``, as a column dict."""
+    return dict(zip(COLUMNS, link(prepare(entry), seq, prev, now), strict=True))
 
 
 def _record(row: Mapping[str, Any], overridden_by: list[str] | None = None) -> DecisionRecord:
@@ -424,45 +338,5 @@ def _tail(conn: Connection) -> tuple[int, str]:
     return (0, GENESIS) if last is None else (int(last[0]), str(last[1]))
 
 
-def _conditions(
-    *, since: datetime | None = None, until: datetime | None = None, client_id: int | None = None,
-    decision: str | None = None, overridden: bool | None = None, officer: str | None = None,
-    kind: str | None = None, channel: str | None = None,
-) -> list[Any]:  # fmt: skip
-    d = t.decisions
-    out: list[Any] = []
-    if since is not None:
-        out.append(d.c.created_at >= _naive_utc(since))
-    if until is not None:
-        out.append(d.c.created_at < _naive_utc(until))
-    if client_id is not None:
-        out.append(d.c.client_id == int(client_id))
-    if decision is not None:
-        out.append(d.c.decision == decision)
-    if officer is not None:
-        out.append(d.c.officer == officer)
-    if kind is not None:
-        out.append(d.c.kind == kind)
-    if channel is not None:
-        out.append(d.c.channel == channel)
-    if overridden is not None:
-        o = aliased(t.decisions)
-        has = exists(select(o.c.seq).where(and_(o.c.overrides == d.c.decision_id)))
-        out.append(has if overridden else ~has)
-    return out
-
-
-def _float(value: float | None) -> float | None:
-    return None if value is None else float(value)
-
-
 def _now() -> datetime:
     return datetime.now(UTC).replace(tzinfo=None)
-
-
-def _naive_utc(moment: datetime) -> datetime:
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
-
-
-def _iso(moment: datetime) -> str:
-    return _naive_utc(moment).strftime("%Y-%m-%dT%H:%M:%S.%fZ")

@@ -8,10 +8,11 @@ store, or a row of a file) is scored by the one scoring service, and the decisio
 from __future__ import annotations
 
 import time
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+import numpy as np
 import pandas as pd
 
 from core.errors import RecordValidationError
@@ -98,7 +99,9 @@ class DecisionDesk:
         started = time.perf_counter()
         batch = self.service.score_records(records, explain=explain)
         latency = (time.perf_counter() - started) * 1000 / max(1, len(records))
-        return self._log_batch(batch, lambda row: records[row - 1], channel, actor, latency)
+        entries = self.batch_entries(batch, lambda row: records[row - 1], channel=channel, actor=actor,
+                                     latency_ms=latency)  # fmt: skip
+        return self._record(batch, entries)
 
     def decide_frame(
         self,
@@ -113,33 +116,53 @@ class DecisionDesk:
         started = time.perf_counter()
         batch = self.service.score_frame(frame, first_row=first_row, explain=explain)
         latency = (time.perf_counter() - started) * 1000 / max(1, len(frame))
+        return self.record_frame(frame, batch, first_row=first_row, channel=channel, actor=actor,
+                                 latency_ms=latency)  # fmt: skip
 
-        def raw(row: int) -> dict[str, Any]:
-            cells = frame.iloc[row - first_row]
-            return {str(k): (None if pd.isna(v) else v) for k, v in cells.items()}
+    def record_frame(
+        self, frame: pd.DataFrame, batch: BatchScoring, *, first_row: int, channel: Channel, actor: Actor,
+        latency_ms: float,
+    ) -> DecidedBatch:  # fmt: skip
+        """Log the rows of a chunk already scored (``batch`` is ``frame`` scored) in one transaction."""
+        cells = rows_of(frame)
+        entries = self.batch_entries(
+            batch, lambda row: cells[row - first_row], channel=channel, actor=actor, latency_ms=latency_ms
+        )
+        return self._record(batch, entries)
 
-        return self._log_batch(batch, raw, channel, actor, latency)
-
-    def _log_batch(
-        self, batch: BatchScoring, raw: Any, channel: Channel, actor: Actor, latency: float
-    ) -> DecidedBatch:
-        entries: list[NewDecision] = []
+    def batch_entries(
+        self,
+        batch: BatchScoring,
+        raw: Callable[[int], Any],
+        *,
+        channel: Channel,
+        actor: Actor,
+        latency_ms: float,
+    ) -> list[NewDecision]:
+        """The log rows of a scored batch: its decisions in row order, then one refused row per invalid
+        row; ``raw(row)`` is the application of row number ``row`` as received."""
         name, version, sha = self._bundle_ref
-        features = batch.features.to_dict(orient="index") if len(batch.features) else {}
-        for i, res in enumerate(batch.results.itertuples(index=False)):
-            reasons = []
-            if batch.reasons is not None:
-                reasons = reasons_of(*batch.reasons[i])
-            cid = getattr(res, "SK_ID_CURR", None)
-            entries.append(
-                NewDecision(
-                    channel=channel, kind="decision", officer=actor.name, authenticated=actor.authenticated,
-                    client_id=None if cid is None else int(cid), application=raw(int(res.row)),
-                    features=_plain_features(features.get(int(res.row), {})), bundle_name=name,
-                    bundle_version=version, bundle_hash=sha, probability=float(res.probability),
-                    threshold=float(res.threshold), decision=str(res.decision), reasons=reasons, latency_ms=latency,
-                )
-            )  # fmt: skip
+        res = batch.results
+        rows = res["row"].tolist()
+        if len(batch.features) and not np.array_equal(batch.features.index.to_numpy(), res["row"].to_numpy()):
+            raise ValueError(
+                "the batch's feature vectors are not aligned with its results"
+            )  # pragma: no cover
+        features = rows_of(batch.features) if len(batch.features) else [{} for _ in rows]
+        ids = res["SK_ID_CURR"].tolist() if "SK_ID_CURR" in res else [None] * len(rows)
+        entries = [
+            NewDecision(
+                channel=channel, kind="decision", officer=actor.name, authenticated=actor.authenticated,
+                client_id=None if cid is None else int(cid), application=raw(row), features=vector,
+                bundle_name=name, bundle_version=version, bundle_hash=sha, probability=float(p),
+                threshold=float(th), decision=str(dec), latency_ms=latency_ms,
+                reasons=reasons_of(*batch.reasons[i]) if batch.reasons is not None else (),
+            )
+            for i, (row, cid, vector, p, th, dec) in enumerate(
+                zip(rows, ids, features, res["probability"].tolist(), res["threshold"].tolist(),
+                    res["decision"].tolist(), strict=True)
+            )
+        ]  # fmt: skip
         by_row: dict[int, list[dict[str, Any]]] = {}
         for e in batch.errors:
             by_row.setdefault(e.row, []).append({"field": e.field, "problem": str(e.problem)})
@@ -147,20 +170,31 @@ class DecisionDesk:
             entries.append(
                 refusal_of(errors, _safe_raw(raw, row), channel=channel, actor=actor, bundle=self._bundle_ref)
             )
-        logged = self.store.log.append_many(entries)
-        ids: list[str | None] = [r.decision_id for r in logged[: len(batch.results)]]
-        return DecidedBatch(batch, ids, len(logged))
+        return entries
+
+    def _record(self, batch: BatchScoring, entries: list[NewDecision]) -> DecidedBatch:
+        logged = self.store.log.append_batch(entries)
+        decision_ids: list[str | None] = list(logged[: len(batch.results)])
+        return DecidedBatch(batch, decision_ids, len(logged))
 
 
-def _plain_features(values: Mapping[str, Any]) -> dict[str, Any]:
-    out = {}
-    for k, v in values.items():
-        if hasattr(v, "item"):
-            v = v.item()
-        if isinstance(v, float) and v != v:
-            v = None
-        out[str(k)] = v
-    return out
+def rows_of(frame: pd.DataFrame) -> list[dict[str, Any]]:
+    """The rows of ``frame`` as plain dicts (Python scalars, None for missing), column by column.
+
+    Keys come in sorted order: the log's canonical JSON sorts them, and sorting sorted keys is cheap.
+    """
+    order = sorted(range(frame.shape[1]), key=lambda j: str(frame.columns[j]))
+    names = [str(frame.columns[j]) for j in order]
+    columns = []
+    for j in order:
+        column = frame.iloc[:, j]
+        values = column.tolist()
+        for i in np.flatnonzero(column.isna().to_numpy()):
+            values[i] = None
+        columns.append(values)
+    if not names:
+        return [{} for _ in range(len(frame))]
+    return [dict(zip(names, cells, strict=True)) for cells in zip(*columns, strict=True)]
 
 
 def _safe_raw(raw: Any, row: int) -> Any:

@@ -131,6 +131,7 @@ class Store:
 
     def close(self) -> None:
         """Release the connections."""
+        self.log.close()
         self.engine.dispose()
 
 

@@ -134,7 +134,14 @@ decisions = Table(
     Column("prev_hash", String(64), nullable=False),
     Column("row_hash", String(64), nullable=False),
 )
-Index("ix_decisions_created_at", decisions.c.created_at)
+#: what the decisions page lists and counts, time first (migration 0002 says why)
+Index(
+    "ix_decisions_list",
+    *(decisions.c[name] for name in (
+        "created_at", "seq", "decision_id", "channel", "kind", "client_id", "probability", "threshold",
+        "decision", "officer", "authenticated", "latency_ms", "bundle_version", "overrides",
+    )),
+)  # fmt: skip
 Index("ix_decisions_client_id", decisions.c.client_id)
 Index("ix_decisions_overrides", decisions.c.overrides)
 Index("ix_decisions_officer", decisions.c.officer)

@@ -14,7 +14,7 @@ from dashboard.components import decision_word, field_label, page_setup, problem
 from dashboard.i18n import num, pct, t
 from dashboard.state import DETAIL_ID, SHOWN_IDS, lang
 
-#: rows drawn in the table (the newest); the counts and the export cover every matching row
+#: rows read and drawn in the table (the newest); the counts and the export cover every matching row
 MAX_SHOWN = 5000
 TABLE_KEY = "decisions_table"
 ALL = "__all__"
@@ -96,18 +96,17 @@ def _kinds() -> dict[str, str]:
 # ----------------------------------------------------------------------------- table
 
 
-def _counts(table: pd.DataFrame) -> None:
-    decided = table[table["kind"] == "decision"]
-    accepted = float((decided["decision"] == "ACCEPTED").mean()) if len(decided) else None
-    final = float((decided["final_decision"] == "ACCEPTED").mean()) if len(decided) else None
-    overrides = int((table["kind"] == "override").sum())
+def _counts(counts: dict[str, int]) -> None:
+    decided = counts["decisions"]
+    accepted = counts["accepted"] / decided if decided else None
+    final = counts["final_accepted"] / decided if decided else None
     c1, c2, c3, c4 = st.columns(4)
-    c1.metric(t("dec_count"), num(len(decided)))
+    c1.metric(t("dec_count"), num(decided))
     c2.metric(t("acceptance_rate"), "—" if accepted is None else pct(accepted),
               help=t("dec_acceptance_help", final="—" if final is None else pct(final)))  # fmt: skip
-    c3.metric(t("dec_overrides"), num(overrides),
-              help=t("dec_overrides_help", rate="—" if not len(decided) else pct(float(decided["overridden"].mean()))))  # fmt: skip
-    c4.metric(t("dec_refused_inputs"), num(int((table["kind"] == "refused_input").sum())))
+    c3.metric(t("dec_overrides"), num(counts["overrides"]),
+              help=t("dec_overrides_help", rate="—" if not decided else pct(counts["overridden"] / decided)))  # fmt: skip
+    c4.metric(t("dec_refused_inputs"), num(counts["refused_inputs"]))
 
 
 def _shown(table: pd.DataFrame) -> pd.DataFrame:
@@ -159,29 +158,37 @@ def _select_row() -> None:
         st.session_state[DETAIL_ID] = ids[rows[0]]
 
 
-def _table(table: pd.DataFrame) -> None:
-    shown = table.head(MAX_SHOWN)
+def _table(shown: pd.DataFrame, n_rows: int) -> None:
     st.session_state[SHOWN_IDS] = shown["decision_id"].tolist()
-    if len(table) > MAX_SHOWN:
-        st.caption(t("dec_capped", shown=num(MAX_SHOWN), n=num(len(table))))
+    if n_rows > len(shown):
+        st.caption(t("dec_capped", shown=num(len(shown)), n=num(n_rows)))
     st.dataframe(
         _shown(shown), hide_index=True, width="stretch", column_config=_columns(), key=TABLE_KEY,
         on_select=_select_row, selection_mode="single-row", height=420 if len(shown) > 10 else "auto",
     )  # fmt: skip
 
 
+def _export(log: core.store.DecisionLog, filters: dict[str, Any]) -> bytes:
+    """Every filtered row (read when the button is pressed), formulas neutralised for spreadsheets."""
+    return core.to_safe_csv(log.table(**filters))
+
+
 # ----------------------------------------------------------------------------- one decision
 
 
-def _resolve(log: core.store.DecisionLog, typed: str, table: pd.DataFrame) -> core.DecisionRecord | None:
+def _resolve(
+    log: core.store.DecisionLog, typed: str, shown: pd.DataFrame, filters: dict[str, Any]
+) -> core.DecisionRecord | None:
     typed = typed.strip().lower()
-    if len(typed) < 32:  # a short id: found among the rows of the table
-        matches = table.loc[table["decision_id"].str.startswith(typed), "decision_id"]
+    if len(typed) < 32:  # a short id: among the rows shown, else among every filtered row
+        matches = shown.loc[shown["decision_id"].str.startswith(typed), "decision_id"].tolist()
+        if not matches:
+            matches = log.find(typed, limit=2, **filters)
         if len(matches) != 1:
             key = "dec_detail_ambiguous" if len(matches) > 1 else "dec_detail_unknown"
             st.warning(t(key, id=typed), icon=":material/search_off:")
             return None
-        typed = str(matches.iloc[0])
+        typed = str(matches[0])
     record = log.get(typed)
     if record is None:
         st.warning(t("dec_detail_unknown", id=typed), icon=":material/search_off:")
@@ -297,22 +304,25 @@ else:
     st.caption(t("dec_intro_all"))
 filters = _filters(actor)
 if filters is not None:
-    table = log.table(**filters)
-    _counts(table)
-    if table.empty:
+    chosen: dict[str, Any] = filters
+    counts = log.summary(**filters)  # by SQL over every matching row; the table shows the newest
+    _counts(counts)
+    if not counts["rows"]:
         st.info(t("dec_empty"), icon=":material/inbox:")
     else:
+        shown = log.table(limit=MAX_SHOWN, **filters)
         head, button = st.columns([3, 1], vertical_alignment="center")
-        head.markdown(f"#### {t('dec_table_title', n=num(len(table)))}")
+        head.markdown(f"#### {t('dec_table_title', n=num(counts['rows']))}")
         button.download_button(
-            t("dec_export"), lambda: core.to_safe_csv(table), file_name="decisions.csv", mime="text/csv",
-            icon=":material/download:", width="stretch", help=t("dec_export_help"), on_click="ignore",
+            t("dec_export"), lambda: _export(log, chosen), file_name="decisions.csv",
+            mime="text/csv", icon=":material/download:", width="stretch", help=t("dec_export_help"),
+            on_click="ignore",
         )  # fmt: skip
-        _table(table)
+        _table(shown, counts["rows"])
         st.markdown(f"#### {t('dec_detail_title')}")
         typed = st.text_input(t("dec_detail_label"), key=DETAIL_ID, placeholder=t("dec_detail_placeholder"))
         if typed.strip():
-            record = _resolve(log, typed, table)
+            record = _resolve(log, typed, shown, filters)
             if record is not None:
                 mine = actor is None or actor.role in core.READ_ALL or record.officer == actor.name
                 _detail(bundle, log, record, mine)

@@ -184,6 +184,29 @@ def test_decisions_export_is_formula_neutralised(logged_decisions, stored):
     assert len(csv) == 7 and "'=HYPERLINK(1)" in set(csv["override_reason"].dropna())
 
 
+def test_a_long_log_shows_the_newest_rows_and_counts_every_one(page, stored):
+    """More rows than the page draws: counts by SQL over all, the newest 5,000 drawn, an older row still
+    found by its short id."""
+    entries = [
+        core.store.NewDecision(channel="api", kind="decision", officer="Claire", authenticated=False,
+                         client_id=910_000_001 + i % 40, probability=i / 6000, threshold=0.5,
+                         decision="REFUSED" if i % 4 == 0 else "ACCEPTED")
+        for i in range(5_010)
+    ]  # fmt: skip
+    ids = stored.log.append_batch(entries)
+    at = page("decisions.py")
+    assert not at.exception
+    metrics = {m.label: m.value for m in at.metric}
+    assert metrics["Decisions"] == "5,010" and metrics["Acceptance rate"] == "75.0%"
+    table = at.dataframe[0].value
+    assert len(table) == 5_000 and table["id"].iloc[0] == ids[-1][:8]
+    assert any("The 5,000 newest rows are shown of 5,010" in c.value for c in at.caption)
+    at.text_input(key="decision_detail_id").input(ids[0][:10]).run()  # the oldest row: not drawn
+    assert f"Decision no. {ids[0][:8]}" in texts(at)
+    at.selectbox(key="dec_decision").select_index(2).run()  # refused only
+    assert {m.label: m.value for m in at.metric}["Decisions"] == "1,253"
+
+
 def test_an_officer_sees_only_their_rows(page, logged_decisions, monkeypatch):
     monkeypatch.setattr(identity, "auth_configured", lambda: True)
     monkeypatch.setattr(identity, "signed_in_user", lambda: "svc")

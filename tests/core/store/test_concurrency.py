@@ -33,6 +33,7 @@ def _check(store: Store, writers: list[str], n: int) -> None:
     assert len(table) == len(writers) * per_writer
     assert sorted(table["seq"]) == list(range(1, len(table) + 1))
     assert table["decision_id"].is_unique
+    assert table.sort_values("seq")["created_at"].is_monotonic_increasing  # times follow the chain
     for w in writers:
         mine = table[table["officer"] == w]
         assert sorted(mine["client_id"].tolist()) == sorted([*range(n), *(1000 + i for i in range(4, n, 5))])
@@ -61,3 +62,23 @@ def test_two_processes(db_url):
         p.join(120)
         assert p.exitcode == 0
     _check(store, writers, PER_WRITER * 2)
+
+
+def test_threads_sharing_one_store(db_url):
+    """The API's case: one store per process, its routes in a thread pool."""
+    store = Store.open(db_url)
+    writers = [f"s{i}" for i in range(4)]
+
+    def write(writer: str) -> None:
+        for i in range(PER_WRITER):
+            if i % 5 == 4:
+                store.log.append_many([_entry(writer, i), _entry(writer, 1000 + i)])
+            else:
+                store.log.append(_entry(writer, i))
+
+    threads = [threading.Thread(target=write, args=(w,)) for w in writers]
+    for th in threads:
+        th.start()
+    for th in threads:
+        th.join()
+    _check(store, writers, PER_WRITER)

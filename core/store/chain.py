@@ -1,0 +1,172 @@
+"""The decision log's row format: canonical JSON, the input hash, and the hash that chains the rows.
+
+A row's hash is the SHA-256 of the JSON list of its columns in table order (``HASHED``): the sequence
+number first, then the decision id and the time, the previous row's hash last. Only the sequence
+number, the time and the previous hash are known under the write lock, so a row is encoded in two
+steps: :func:`prepare` does all the work that depends on the entry alone (canonical JSON of the
+application and the feature vector, the input hash, the JSON of the other columns) before the lock
+is taken — for a batch, row by row before any lock — and :func:`link`, under the lock, splices in
+the three: one SHA-256 of the row's bytes. :func:`row_hash` recomputes the hash from a row as read back (``pad db verify``); a
+test pins both ways to the same digest.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import math
+import re
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:  # the dataclasses live with the log, which imports this module
+    from core.store.decisions import NewDecision
+
+GENESIS = "0" * 64
+#: the hashed columns, in table order (the table adds ``row_hash`` after them)
+HASHED: tuple[str, ...] = (
+    "seq", "decision_id", "created_at", "channel", "kind", "client_id", "application", "features",
+    "input_hash", "bundle_name", "bundle_version", "bundle_hash", "probability", "threshold", "decision",
+    "reasons", "errors", "officer", "authenticated", "latency_ms", "overrides", "override_reason", "prev_hash",
+)  # fmt: skip
+COLUMNS: tuple[str, ...] = (*HASHED, "row_hash")
+_HEX = re.compile("[0-9a-f]{64}")
+
+
+def canonical(value: Any) -> str:
+    """JSON with sorted keys, no spaces, no NaN (a float NaN or infinity becomes null).
+
+    Numpy scalars are written as the Python numbers they hold and tuples as lists. Mapping keys
+    follow JSON's rules (strings as they are; a JSON document has no other keys).
+    """
+    try:  # the common case, all in json's C encoder: no NaN anywhere
+        return _CANONICAL.encode(value)
+    except ValueError:  # a NaN or an infinity somewhere: replace, then encode
+        return _CANONICAL.encode(_finite(value))
+
+
+def _plain(value: Any) -> Any:
+    """What json cannot encode by itself: other mappings, numpy scalars."""
+    if isinstance(value, Mapping):
+        return dict(value)
+    if hasattr(value, "item"):  # numpy scalar
+        return value.item()
+    raise TypeError(f"a value of type {type(value).__name__} cannot be written to the decision log")
+
+
+#: encoders made once (json.dumps builds one per call); encode() keeps no state: thread-safe
+_CANONICAL = json.JSONEncoder(
+    sort_keys=True, separators=(",", ":"), ensure_ascii=False, allow_nan=False, default=_plain
+)
+_LIST = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False)
+
+
+def _finite(value: Any) -> Any:
+    if isinstance(value, float) and not math.isfinite(value):
+        return None
+    if isinstance(value, Mapping):
+        return {k: _finite(v) for k, v in value.items()}
+    if isinstance(value, list | tuple):
+        return [_finite(v) for v in value]
+    if hasattr(value, "item") and not isinstance(value, str):  # numpy scalar
+        return _finite(value.item())
+    return value
+
+
+@dataclass(frozen=True, slots=True)
+class Prepared:
+    """A row without its place in the chain nor its time: the decision id, the values of the columns
+    from ``channel`` to ``override_reason`` (``HASHED[3:-1]``) and their JSON, ready to be linked."""
+
+    decision_id: str
+    values: tuple[Any, ...]
+    rest: str
+
+
+def prepare(entry: NewDecision) -> Prepared:
+    """Encode ``entry`` as a row with a new decision id (all but its seq, time and previous hash)."""
+    application = None if entry.application is None else canonical(entry.application)
+    features = None if entry.features is None else canonical(entry.features)
+    input_hash = None
+    if application is not None or features is not None:
+        input_hash = hashlib.sha256(f"{application}\n{features}".encode()).hexdigest()
+    values = (
+        entry.channel, entry.kind, None if entry.client_id is None else int(entry.client_id),
+        application, features, input_hash, entry.bundle_name, entry.bundle_version, entry.bundle_hash,
+        _float(entry.probability), _float(entry.threshold), entry.decision,
+        canonical(list(entry.reasons)) if entry.reasons else "[]",
+        canonical(list(entry.errors)) if entry.errors else "[]",
+        entry.officer, bool(entry.authenticated),
+        None if entry.latency_ms is None else round(float(entry.latency_ms), 3),
+        entry.overrides, entry.override_reason,
+    )  # fmt: skip
+    head, tail = _dumps(values[:3])[1:-1], _dumps(values[5:])[1:-1]
+    return Prepared(uuid.uuid4().hex, values, f"{head},{_quoted(application)},{_quoted(features)},{tail}")
+
+
+def _dumps(values: tuple[Any, ...]) -> str:
+    return _LIST.encode(values)
+
+
+def _quoted(text: str | None) -> str:
+    """``json.dumps(text, ensure_ascii=False)`` for the output of :func:`canonical`, which holds no
+    control character (json escapes them): only backslashes and quotes need escaping."""
+    if text is None:
+        return "null"
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+
+
+def link(
+    prepared: Prepared, seq: int, prev: str, now: datetime, now_iso: str | None = None
+) -> tuple[Any, ...]:
+    """The row's values in ``COLUMNS`` order: row ``seq``, logged at ``now`` (naive UTC, taken under
+    the write lock so that times follow the sequence), after the row whose hash is ``prev``."""
+    end = f'"{prev}"' if _HEX.fullmatch(prev) else json.dumps(prev, ensure_ascii=False)
+    stamp = now_iso or iso(now)  # digits and -:.TZ, and the id is hex: neither needs escaping
+    digest = hashlib.sha256(f'[{seq},"{prepared.decision_id}","{stamp}",{prepared.rest},{end}]'.encode())
+    return (seq, prepared.decision_id, now, *prepared.values, prev, digest.hexdigest())
+
+
+def link_all(prepared: Sequence[Prepared], seq: int, prev: str, now: datetime) -> list[tuple[Any, ...]]:
+    """Rows ``seq + 1``, ``seq + 2``... logged at ``now``, chained after the row ``seq`` whose hash is
+    ``prev``."""
+    stamp = iso(now)
+    out = []
+    for p in prepared:
+        seq += 1
+        row = link(p, seq, prev, now, stamp)
+        prev = row[-1]
+        out.append(row)
+    return out
+
+
+def row_hash(row: Mapping[Any, Any]) -> str:
+    """The hash of a row as read back from the database (what ``pad db verify`` recomputes)."""
+    values = []
+    for name in HASHED:
+        value = row[name]
+        if isinstance(value, datetime):
+            value = iso(value)
+        elif name == "authenticated":
+            value = bool(value)
+        elif name in ("seq", "client_id") and value is not None:
+            value = int(value)
+        values.append(value)
+    return hashlib.sha256(json.dumps(values, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()
+
+
+def _float(value: float | None) -> float | None:
+    return None if value is None else float(value)
+
+
+def naive_utc(moment: datetime) -> datetime:
+    """``moment`` in UTC without its time zone (how the log stores times)."""
+    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
+
+
+def iso(moment: datetime) -> str:
+    """ISO 8601 UTC with microseconds and a Z."""
+    return naive_utc(moment).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
