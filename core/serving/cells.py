@@ -106,12 +106,16 @@ def take_text(text: pa.Array, positions: np.ndarray) -> list[Any]:
     return text.take(pa.array(positions, type=pa.int64())).to_pylist()  # type: ignore[no-any-return]
 
 
-def without_spaces(raw: pa.Array, allowed: Collection[str]) -> bool:
-    """Whether every cell is missing or one of ``allowed`` values (none of which has surrounding
-    whitespace): then the cells are their own stripped text."""
-    if any(v != v.strip() or not v for v in allowed):
-        return False
-    return bool(pc.index_in(raw, value_set=pa.array(list(allowed), type=_TEXT)).null_count == raw.null_count)
+def codes(raw: pa.Array, values: Sequence[str]) -> np.ndarray | None:
+    """The index in ``values`` of each cell (-1 where missing) when every cell is missing or exactly
+    one of ``values`` (none of which has surrounding whitespace), so that the cells are their own
+    stripped text; otherwise None."""
+    if any(v != v.strip() or not v for v in values):
+        return None
+    found = pc.index_in(raw, value_set=pa.array(list(values), type=_TEXT))
+    if found.null_count != raw.null_count:
+        return None
+    return np.asarray(pc.fill_null(found, -1).to_numpy(zero_copy_only=False), dtype=np.int64)
 
 
 def _python_float(value: str) -> float:

@@ -285,8 +285,11 @@ def _listed(mask: np.ndarray, values: list[Any], problem: Any) -> Found:
 def _categorical_column(
     spec: FeatureSpec, raw: pa.Array, missing_token: str
 ) -> tuple[np.ndarray, Found, Found]:
-    plain = bool(spec.categories) and cells.without_spaces(raw, [*(spec.categories or []), missing_token])
-    text = raw if plain else cells.stripped(raw)
+    allowed = [*(spec.categories or []), missing_token]
+    found = cells.codes(raw, allowed) if spec.categories else None
+    if found is not None:  # every cell a category as the bundle spells it (or missing)
+        return _known_categories(spec, found, allowed, missing_token, cells.missing_marker(raw))
+    text = cells.stripped(raw)
     missing = cells.missing_marker(text)
     parsed = pc.if_else(pc.equal(text, missing_token), pa.scalar(None, text.type), text)
     present = cells.present_mask(parsed)
@@ -307,6 +310,23 @@ def _categorical_column(
             if w := _range_warning(spec, v):
                 warnings.append((int(i), w.message, v))
     return cells.as_objects(parsed, missing), errors, warnings
+
+
+def _known_categories(
+    spec: FeatureSpec, found: np.ndarray, allowed: list[str], missing_token: str, missing: object
+) -> tuple[np.ndarray, Found, Found]:
+    """A column of valid categories, from each cell's index in ``allowed`` (-1: missing)."""
+    values = np.array([*allowed, missing], dtype=object)
+    values[[i for i, v in enumerate(allowed) if v == missing_token]] = missing
+    warnings: Found = []
+    if spec.seen_categories is not None:
+        seen = set(spec.seen_categories)
+        unseen = np.array([v not in seen and v != missing_token for v in allowed] + [False])
+        for i in np.flatnonzero(unseen[found]):
+            v = allowed[found[i]]
+            if w := _range_warning(spec, v):
+                warnings.append((int(i), w.message, v))
+    return values[found], [], warnings
 
 
 def _flag_column(spec: FeatureSpec, raw: pa.Array) -> tuple[np.ndarray, Found]:

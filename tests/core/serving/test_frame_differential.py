@@ -312,3 +312,17 @@ def test_huge_and_odd_ids():
     ids, bad = cells.parse_id_cells(cells.text_cells(text))
     assert ids.tolist() == [2**63 - 1, None, 9007199254740993, 100002, None, None]
     assert bad.tolist() == [False, True, False, False, True, True]
+
+
+def test_valid_categories_unseen_ones_and_the_missing_token(demo_schema, synthetic_rows):
+    """Columns of categories as the bundle spells them (the columnar shortcut), all-missing ones too."""
+    frame = synthetic_rows.head(12)
+    gender = demo_schema.get("CODE_GENDER")
+    table = {
+        name: list(frame[name].astype(object).where(frame[name].notna(), None)) for name in frame.columns
+    }
+    table["CODE_GENDER"] = [[*gender.categories, "Missing", None][i % 5] for i in range(12)]
+    table["NAME_TYPE_SUITE"] = [None] * 12  # no text at all in the column
+    table["OCCUPATION_TYPE"] = ["Missing"] * 12  # only the missing token
+    report = check(text_frame(table), demo_schema)
+    assert any(w.field == "CODE_GENDER" for w in report.warnings)  # XNA: valid, never seen in training
