@@ -8,6 +8,7 @@ import logging
 import sys
 from collections.abc import Iterator
 from pathlib import Path
+from typing import TextIO
 
 import pandas as pd
 from tqdm import tqdm
@@ -15,13 +16,17 @@ from tqdm import tqdm
 from core.errors import FileValidationError
 from core.export import neutralise_formulas
 from core.serving.bundle import load_bundle
-from core.serving.contract import results_table, score_out
+from core.serving.contract import REASON_COLUMNS, TABLE_COLUMNS, results_table, score_out
+from core.serving.csvfile import read_csv_chunks as _read_chunks
 from core.serving.service import BatchScoring, ScoringService
 from core.serving.source import load_configured_bundle
 from core.store import Actor, DecisionDesk, UnknownClient, open_store
 
 log = logging.getLogger(__name__)
 CHUNK_ROWS = 10_000
+#: rows per chunk with reason codes: explaining costs far more per row, so results are written
+#: (and decisions logged) more often, and a stopped run keeps more of its work
+EXPLAIN_CHUNK_ROWS = 1_000
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -54,17 +59,7 @@ def register(subparsers: argparse._SubParsersAction) -> None:
 
 def read_csv_chunks(path: Path, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
     """A CSV of applications as chunks of text cells (empty = missing); a bad file is one named error."""
-    try:
-        yield from pd.read_csv(
-            path,
-            dtype=str,
-            keep_default_na=False,
-            na_values=[""],
-            skipinitialspace=True,
-            chunksize=chunk_rows,
-        )
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise FileValidationError(f"{path.name} is not a readable CSV: {str(exc).splitlines()[0]}") from None
+    return _read_chunks(path, chunk_rows)
 
 
 def _batches(desk: DecisionDesk, path: Path, explain: bool, actor: Actor) -> Iterator[BatchScoring]:
@@ -79,9 +74,42 @@ def _batches(desk: DecisionDesk, path: Path, explain: bool, actor: Actor) -> Ite
         yield desk.decide_records(records, channel="cli", actor=actor, explain=explain).batch
         return
     first = 1
-    for chunk in read_csv_chunks(path):
+    for chunk in read_csv_chunks(path, EXPLAIN_CHUNK_ROWS if explain else CHUNK_ROWS):
         yield desk.decide_frame(chunk, first_row=first, channel="cli", actor=actor, explain=explain).batch
         first += len(chunk)
+
+
+class _ResultsWriter:
+    """Writes each chunk's results as soon as it is scored: the header once, then rows, flushed, so
+    that memory stays flat and a stopped run keeps every chunk it finished (and logged)."""
+
+    def __init__(self, path: Path | None) -> None:
+        self.path = path
+        self.rows = 0
+        self._out: TextIO | None = None
+
+    def write(self, table: pd.DataFrame) -> None:
+        header = self._out is None
+        if self._out is None:
+            self._out = self.path.open("w", encoding="utf-8", newline="") if self.path else sys.stdout
+        self._out.write(neutralise_formulas(table).to_csv(index=False, header=header))
+        self._out.flush()
+        self.rows += len(table)
+
+    def finish(self, columns: list[str]) -> None:
+        """After the last chunk: a file where nothing came still gets the table's header."""
+        if self._out is None:
+            self.write(pd.DataFrame(columns=columns))
+
+    def close(self) -> None:
+        if self._out is not None and self._out is not sys.stdout:
+            self._out.close()
+
+
+def _data_lines(path: Path) -> int:
+    """Lines after the header (the progress bar's total; a quoted line end counts twice)."""
+    with path.open("rb") as fh:
+        return max(sum(block.count(b"\n") for block in iter(lambda: fh.read(1 << 20), b"")) - 1, 0)
 
 
 def _actor(name: str | None) -> Actor:
@@ -117,36 +145,41 @@ def run(args: argparse.Namespace) -> int:
     actor = _actor(args.officer)
     if args.client is not None:
         return _score_client(desk, args.client, actor)
-    total = sum(1 for _ in args.input.open("rb")) - 1 if args.input.suffix.lower() != ".json" else None
-    progress = tqdm(total=total, unit="rows", disable=not sys.stderr.isatty(), file=sys.stderr)
-    frames, n_errors, n_rows = [], 0, 0
+    shown = sys.stderr.isatty()
+    total = _data_lines(args.input) if shown and args.input.suffix.lower() != ".json" else None
+    progress = tqdm(total=total, unit="rows", disable=not shown, file=sys.stderr)
+    writer = _ResultsWriter(args.output)
+    n_errors, n_rows = 0, 0
     warned_columns = False
-    for batch in _batches(desk, args.input, args.explain, actor):
-        for e in batch.errors:
-            print(f"row {e.row}: {e.field}: {e.problem}", file=sys.stderr)
-        n_errors += len({e.row for e in batch.errors})
-        n_rows += batch.n_rows
-        frames.append(results_table(batch, bundle.schema, bundle_version=bundle.version, lang=args.lang))
-        progress.update(batch.n_rows)
-        if batch.ignored_columns and not warned_columns:
-            names = batch.ignored_columns
-            log.warning(
-                "ignored %d unknown column(s): %s%s",
-                len(names),
-                ", ".join(names[:8]),
-                ", …" if len(names) > 8 else "",
-            )
-            warned_columns = True
-    progress.close()
-    results = pd.concat(frames, ignore_index=True)
-    csv = neutralise_formulas(results).to_csv(index=False)
-    if args.output:
-        args.output.write_text(csv, encoding="utf-8")
-    else:
-        sys.stdout.write(csv)
+    try:
+        for batch in _batches(desk, args.input, args.explain, actor):
+            for e in batch.errors:
+                print(f"row {e.row}: {e.field}: {e.problem}", file=sys.stderr)
+            n_errors += len({e.row for e in batch.errors})
+            n_rows += batch.n_rows
+            writer.write(results_table(batch, bundle.schema, bundle_version=bundle.version, lang=args.lang))
+            progress.update(batch.n_rows)
+            if batch.ignored_columns and not warned_columns:
+                names = batch.ignored_columns
+                log.warning(
+                    "ignored %d unknown column(s): %s%s",
+                    len(names),
+                    ", ".join(names[:8]),
+                    ", …" if len(names) > 8 else "",
+                )
+                warned_columns = True
+        writer.finish(TABLE_COLUMNS + (REASON_COLUMNS if args.explain else []))
+    except BaseException:
+        if writer.rows:
+            where = args.output or "standard output"
+            print(f"stopped: the {writer.rows} rows scored so far are written to {where}", file=sys.stderr)
+        raise
+    finally:
+        progress.close()
+        writer.close()
     print(
-        f"scored {len(results)} of {n_rows} clients; {n_errors} rejected ({bundle.name} {bundle.version}); "
+        f"scored {writer.rows} of {n_rows} clients; {n_errors} rejected ({bundle.name} {bundle.version}); "
         f"recorded in the decision log at {store.display_url}",
         file=sys.stderr,
     )
-    return 0 if len(results) else 1
+    return 0 if writer.rows else 1

@@ -15,6 +15,8 @@ from typing import Annotated, Any, Literal
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
+import pyarrow.compute as pc
 from pydantic import (
     AfterValidator,
     BaseModel,
@@ -27,6 +29,8 @@ from pydantic import (
 from pydantic_core import PydanticCustomError
 
 from core.errors import FieldError, FileValidationError, RecordValidationError
+from core.serving import cells
+from core.serving.cells import MAX_ID
 from core.serving.messages import Problem
 from core.serving.schema import ID_COLUMN, TARGET_COLUMN, FeatureSchema, FeatureSpec
 
@@ -309,107 +313,146 @@ class FrameValidation:
         return sorted({e.row for e in self.errors})
 
 
-_TRUE = {"1", "1.0", "true", "yes"}
-_FALSE = {"0", "0.0", "false", "no"}
+_TRUE = ("1", "1.0", "true", "yes")
+_FALSE = ("0", "0.0", "false", "no")
+#: the problems of one column: (0-based position, problem, value), in the order they are reported
+Found = list[tuple[int, str, Any]]
 
 
-def _as_text(col: pd.Series) -> pd.Series:
-    text = col.astype(object).where(col.notna(), None)
-    return text.map(
-        lambda v: None if v is None or (isinstance(v, str) and v.strip() == "") else str(v).strip()
-    )
+def _listed(mask: np.ndarray, values: list[Any], problem: Any) -> Found:
+    positions = np.flatnonzero(mask)
+    return [(int(i), problem(v), v) for i, v in zip(positions, values, strict=True)]
 
 
-def parse_floats(text: pd.Series) -> pd.Series:
-    """Text cells -> float64 with Python's correctly rounded parser (the same double as JSON); NaN
-    where a cell is empty or not a number."""
-    present = text.notna()
-    out = np.full(len(text), np.nan)
-    values = text[present].to_numpy(dtype=object)
-    try:
-        out[present.to_numpy()] = values.astype(float)
-    except (TypeError, ValueError):
-        parsed = []
-        for v in values:
-            try:
-                parsed.append(float(v))
-            except (TypeError, ValueError):
-                parsed.append(np.nan)
-        out[present.to_numpy()] = parsed
-    return pd.Series(out, index=text.index)
+def _categorical_column(
+    spec: FeatureSpec, raw: pa.Array, missing_token: str
+) -> tuple[np.ndarray, Found, Found]:
+    allowed = [*(spec.categories or []), missing_token]
+    found = cells.codes(raw, allowed) if spec.categories else None
+    if found is not None:  # every cell a category as the bundle spells it (or missing)
+        return _known_categories(spec, found, allowed, missing_token, cells.missing_marker(raw))
+    text = cells.stripped(raw)
+    missing = cells.missing_marker(text)
+    parsed = pc.if_else(pc.equal(text, missing_token), pa.scalar(None, text.type), text)
+    present = cells.present_mask(parsed)
+    errors: Found = []
+    warnings: Found = []
+    bad = np.zeros(len(parsed), dtype=bool)
+    if spec.categories:
+        bad = present & ~cells.is_in(parsed, spec.categories)
+        problems: dict[str, Problem] = {}  # one sentence per distinct value
+        errors = _listed(
+            bad, cells.take_text(parsed, np.flatnonzero(bad)),
+            lambda v: problems.get(v) or problems.setdefault(v, _category_error(spec, v)),
+        )  # fmt: skip
+    if spec.seen_categories is not None:
+        unseen = present & ~cells.is_in(parsed, spec.seen_categories) & ~bad
+        positions = np.flatnonzero(unseen)
+        for i, v in zip(positions, cells.take_text(parsed, positions), strict=True):
+            if w := _range_warning(spec, v):
+                warnings.append((int(i), w.message, v))
+    return cells.as_objects(parsed, missing), errors, warnings
 
 
-def _check_column(
-    spec: FeatureSpec, col: pd.Series, missing_token: str
-) -> tuple[pd.Series, list[tuple[Any, str, Any]], list[tuple[Any, str, Any]]]:
-    """Vectorised checks of one column; returns parsed values, errors and warnings (index, msg, value)."""
-    text = _as_text(col)
-    present = text.notna()
-    errors: list[tuple[Any, str, Any]] = []
-    warnings: list[tuple[Any, str, Any]] = []
-    if spec.kind == "categorical":
-        parsed = text.where(text != missing_token, None)
-        if spec.categories:
-            bad = parsed.notna() & ~parsed.isin(spec.categories)
-            errors += [(i, _category_error(spec, v), v) for i, v in parsed[bad].items()]
-        if spec.seen_categories is not None:
-            unseen = (
-                parsed.notna()
-                & ~parsed.isin(spec.seen_categories)
-                & ~parsed.isin(parsed[bad] if spec.categories else [])
-            )
-            warnings += [
-                (i, w.message, v) for i, v in parsed[unseen].items() if (w := _range_warning(spec, v))
-            ]
-        return parsed, errors, warnings
-    if spec.kind == "boolean":
-        low = text.str.lower()
-        parsed = pd.Series(
-            np.where(low.isin(_TRUE), 1.0, np.where(low.isin(_FALSE), 0.0, np.nan)), index=col.index
-        )
-        bad = present & parsed.isna()
-        errors += [(i, _message(spec, {"type": "bool_type", "input": v}), v) for i, v in text[bad].items()]
-        return parsed, errors, warnings
-    parsed = parse_floats(text)
-    special = text.str.lower().isin({"nan", "inf", "-inf", "infinity", "-infinity", "+inf"})
-    not_number = present & parsed.isna() & ~special
-    errors += [
-        (i, _message(spec, {"type": "float_type", "input": v}), v) for i, v in text[not_number].items()
-    ]
-    not_finite = present & ~not_number & ~np.isfinite(parsed)
-    errors += [(i, _message(spec, {"type": "finite_number"}), v) for i, v in text[not_finite].items()]
-    ok = np.isfinite(parsed)
-    out = ok & parsed.map(lambda v: _out_of_bounds(spec, v) if np.isfinite(v) else False).astype(bool)
-    errors += [(i, _impossible(spec, v), v) for i, v in parsed[out].items()]
+def _known_categories(
+    spec: FeatureSpec, found: np.ndarray, allowed: list[str], missing_token: str, missing: object
+) -> tuple[np.ndarray, Found, Found]:
+    """A column of valid categories, from each cell's index in ``allowed`` (-1: missing)."""
+    values = np.array([*allowed, missing], dtype=object)
+    values[[i for i, v in enumerate(allowed) if v == missing_token]] = missing
+    warnings: Found = []
+    if spec.seen_categories is not None:
+        seen = set(spec.seen_categories)
+        unseen = np.array([v not in seen and v != missing_token for v in allowed] + [False])
+        for i in np.flatnonzero(unseen[found]):
+            v = allowed[found[i]]
+            if w := _range_warning(spec, v):
+                warnings.append((int(i), w.message, v))
+    return values[found], [], warnings
+
+
+def _flag_column(spec: FeatureSpec, raw: pa.Array) -> tuple[np.ndarray, Found]:
+    parsed, text = cells.parse_flags(raw, _TRUE, _FALSE)
+    bad = cells.present_mask(text) & np.isnan(parsed)
+    values = cells.take_text(text, np.flatnonzero(bad))
+    return parsed, _listed(bad, values, lambda v: _message(spec, {"type": "bool_type", "input": v}))
+
+
+def _outside_domain(spec: FeatureSpec, x: np.ndarray) -> np.ndarray:
+    """:func:`_out_of_bounds` of each value (False for NaN)."""
+    out = np.zeros(len(x), dtype=bool)
+    if spec.domain_min is not None:
+        out |= x < spec.domain_min
+    if spec.domain_max is not None:
+        out |= x > spec.domain_max
+    if spec.info is not None and spec.info.sentinel is not None:
+        out &= x != spec.info.sentinel
+    return out
+
+
+def _numeric_column(spec: FeatureSpec, raw: pa.Array) -> tuple[np.ndarray, Found, Found]:
+    x, not_number, text = cells.parse_numbers(raw)
+    finite = np.isfinite(x)
+    errors: Found = []
+    if not_number is not None:  # some cells are not plain numbers
+        not_finite = cells.present_mask(text) & ~not_number & ~finite
+        errors += _listed(
+            not_number, cells.take_text(text, np.flatnonzero(not_number)),
+            lambda v: _message(spec, {"type": "float_type", "input": v}),
+        )  # fmt: skip
+        errors += _listed(
+            not_finite, cells.take_text(text, np.flatnonzero(not_finite)),
+            lambda v: _message(spec, {"type": "finite_number"}),
+        )  # fmt: skip
+    out = finite & _outside_domain(spec, x)
+    errors += _listed(out, x[out].tolist(), lambda v: _impossible(spec, v))
     if spec.integer:
-        frac = ok & ~out & (parsed % 1 != 0)
-        errors += [(i, Problem("not_integer", value=v), v) for i, v in parsed[frac].items()]
+        frac = finite & ~out & (np.trunc(np.where(finite, x, 0.0)) != x)  # finite x: x % 1 != 0
+        errors += _listed(frac, x[frac].tolist(), lambda v: Problem("not_integer", value=v))
+    warnings: Found = []
     if spec.min is not None and spec.max is not None:
-        unusual = ok & ~out & ((parsed < spec.min) | (parsed > spec.max))
-        warnings += [(i, w.message, v) for i, v in parsed[unusual].items() if (w := _range_warning(spec, v))]
-    return parsed.where(np.isfinite(parsed), np.nan), errors, warnings
+        unusual = finite & ~out & ((x < spec.min) | (x > spec.max))
+        for i, v in zip(np.flatnonzero(unusual), x[unusual].tolist(), strict=True):
+            if w := _range_warning(spec, v):
+                warnings.append((int(i), w.message, v))
+    return (x if finite.all() else np.where(finite, x, np.nan)), errors, warnings
 
 
-#: the largest client id a database integer (BIGINT) holds
-MAX_ID = 2**63 - 1
+def _check_column(spec: FeatureSpec, raw: pa.Array, missing_token: str) -> tuple[np.ndarray, Found, Found]:
+    """Column-wise checks of one field's cells (not yet stripped): parsed values (floats; Python
+    strings and NaN for a category), errors and warnings."""
+    if spec.kind == "categorical":
+        return _categorical_column(spec, raw, missing_token)
+    if spec.kind == "boolean":
+        flags, errors = _flag_column(spec, raw)
+        return flags, errors, []
+    return _numeric_column(spec, raw)
 
 
 def parse_ids(col: pd.Series) -> tuple[pd.Series, pd.Series]:
     """Client ids from text, exactly (Python ints, never through a float); and a mask of bad cells."""
-    text = _as_text(col)
+    ids, bad = cells.parse_id_cells(cells.text_cells(col))
+    return pd.Series(ids, index=col.index, dtype=object), pd.Series(bad, index=col.index)
 
-    def exact(v: Any) -> int | None:
-        if not isinstance(v, str):
-            return None
-        s = v[:-2] if v.endswith(".0") else v  # 100002.0 written by a spreadsheet is 100002
-        if not s.isdigit() or len(s) > 30:
-            return None
-        n = int(s)
-        return n if 0 < n <= MAX_ID else None
 
-    ids = pd.Series([exact(v) for v in text], index=text.index, dtype=object)
-    bad = text.notna() & ids.isna()
-    return ids, bad
+def _missing_columns(frame: pd.DataFrame, schema: FeatureSchema) -> None:
+    needed = [s.name for s in schema.fields if schema.contract == "features" or s.required]
+    missing = [n for n in needed if n not in frame.columns]
+    if missing:
+        shown = ", ".join(missing[:20]) + (f", … ({len(missing)} in all)" if len(missing) > 20 else "")
+        what = (
+            "feature column(s) the model needs"
+            if schema.contract == "features"
+            else "required field column(s)"
+        )
+        raise FileValidationError(f"the file lacks {len(missing)} {what}: {shown}.")
+
+
+def _target(col: pd.Series, index: pd.Index) -> tuple[pd.Series, list[RowError]]:
+    text = cells.as_series(cells.text_cells(col), index)
+    t = pd.to_numeric(text, errors="coerce")
+    bad = ~t.isin([0, 1]) & text.notna()
+    return t, [RowError(int(i), TARGET_COLUMN, Problem("bad_target"), v) for i, v in t[bad].items()]
 
 
 def validate_frame(frame: pd.DataFrame, schema: FeatureSchema, *, first_row: int = 1) -> FrameValidation:
@@ -420,64 +463,55 @@ def validate_frame(frame: pd.DataFrame, schema: FeatureSchema, *, first_row: int
     feature column for a ``features`` bundle, the required fields for an ``application`` one) is
     refused (:class:`FileValidationError` naming them); other absent application columns are
     missing values. Rows with errors are reported and excluded; the others are returned parsed.
+
+    Column at a time (see :mod:`core.serving.cells`): the same errors, warnings and values as
+    checking each cell in turn, the row-wise validator the tests keep as the oracle.
     """
     specs = schema.fields
-    needed = [s.name for s in specs if schema.contract == "features" or s.required]
-    missing = [n for n in needed if n not in frame.columns]
-    if missing:
-        shown = ", ".join(missing[:20]) + (f", … ({len(missing)} in all)" if len(missing) > 20 else "")
-        what = (
-            "feature column(s) the model needs"
-            if schema.contract == "features"
-            else "required field column(s)"
-        )
-        raise FileValidationError(f"the file lacks {len(missing)} {what}: {shown}.")
-    frame = frame.reset_index(drop=True)
-    frame.index = pd.RangeIndex(first_row, first_row + len(frame))
-    absent = [s.name for s in specs if s.name not in frame.columns]
+    _missing_columns(frame, schema)
+    n = len(frame)
+    index = pd.RangeIndex(first_row, first_row + n)
+    columns = dict(frame.items())
+    absent = [s.name for s in specs if s.name not in columns]
     errors: list[RowError] = []
     warnings: list[RowError] = []
-    parsed: dict[str, pd.Series] = {}
+    parsed: dict[str, np.ndarray] = {}
     for spec in specs:
-        if spec.name not in frame.columns:
-            parsed[spec.name] = pd.Series(
-                None if spec.kind == "categorical" else np.nan,
-                index=frame.index,
-                dtype=object if spec.kind == "categorical" else float,
-            )
+        if spec.name not in columns:
+            parsed[spec.name] = np.full(n, np.nan, dtype=object if spec.kind == "categorical" else float)
             continue
-        values, errs, warns = _check_column(spec, frame[spec.name], schema.missing_category)
+        raw = cells.raw_cells(columns[spec.name])
+        values, errs, warns = _check_column(spec, raw, schema.missing_category)
         parsed[spec.name] = values
-        errors += [RowError(int(i), spec.name, msg, v) for i, msg, v in errs]
-        warnings += [RowError(int(i), spec.name, msg, v) for i, msg, v in warns]
+        errors += [RowError(first_row + i, spec.name, msg, v) for i, msg, v in errs]
+        warnings += [RowError(first_row + i, spec.name, msg, v) for i, msg, v in warns]
         if spec.required:
-            empty = values.isna()
-            failed = {int(i) for i, _, _ in errs}
-            errors += [
-                RowError(int(i), spec.name, INSUFFICIENT)
-                for i in frame.index[empty.to_numpy()]
-                if int(i) not in failed
-            ]
-    ids = pd.Series([None] * len(frame), index=frame.index, dtype=object)
-    if ID_COLUMN in frame.columns:
-        ids, bad = parse_ids(frame[ID_COLUMN])
-        errors += [
-            RowError(int(i), ID_COLUMN, Problem("bad_id"), v)
-            for i, v in _as_text(frame[ID_COLUMN])[bad].items()
-        ]
+            empty = np.array(pd.isna(values), dtype=bool)
+            empty[[i for i, _, _ in errs]] = False
+            errors += [RowError(first_row + int(i), spec.name, INSUFFICIENT) for i in np.flatnonzero(empty)]
+    ids = pd.Series([None] * n, index=index, dtype=object)
+    if ID_COLUMN in columns:
+        text = cells.text_cells(columns[ID_COLUMN])
+        exact, bad = cells.parse_id_cells(text)
+        ids = pd.Series(exact, index=index, dtype=object)
+        errors += _bad_ids(first_row, bad, cells.take_text(text, np.flatnonzero(bad)))
     target = None
-    if TARGET_COLUMN in frame.columns:
-        t = pd.to_numeric(_as_text(frame[TARGET_COLUMN]), errors="coerce")
-        bad = ~t.isin([0, 1]) & _as_text(frame[TARGET_COLUMN]).notna()
-        errors += [RowError(int(i), TARGET_COLUMN, Problem("bad_target"), v) for i, v in t[bad].items()]
-        target = t
+    if TARGET_COLUMN in columns:
+        target, bad_targets = _target(columns[TARGET_COLUMN], index)
+        errors += bad_targets
     errors.sort(key=lambda e: (e.row, e.field))
-    bad_rows = {e.row for e in errors}
-    keep = ~frame.index.isin(list(bad_rows))
-    features = pd.DataFrame(parsed, index=frame.index)[keep]
-    for spec in specs:
-        if spec.kind == "categorical":
-            features[spec.name] = features[spec.name].astype(object)
+    keep = ~index.isin(list({e.row for e in errors}))
+    features = pd.DataFrame(
+        {
+            s.name: pd.Series(parsed[s.name], index=index, dtype=object)  # text stays Python objects
+            if s.kind == "categorical"
+            else parsed[s.name]
+            for s in specs
+        },
+        index=index,
+    )
+    if not keep.all():
+        features = features[keep]
     known = {*(s.name for s in specs), ID_COLUMN, TARGET_COLUMN}
     return FrameValidation(
         features=features,
@@ -486,9 +520,16 @@ def validate_frame(frame: pd.DataFrame, schema: FeatureSchema, *, first_row: int
         errors=errors,
         warnings=warnings,
         ignored_columns=[str(c) for c in frame.columns if c not in known],
-        n_rows=len(frame),
+        n_rows=n,
         absent_columns=absent,
     )
+
+
+def _bad_ids(first_row: int, bad: np.ndarray, values: list[Any]) -> list[RowError]:
+    return [
+        RowError(first_row + int(i), ID_COLUMN, Problem("bad_id"), v)
+        for i, v in zip(np.flatnonzero(bad), values, strict=True)
+    ]
 
 
 def read_clients_csv(source: Any) -> pd.DataFrame:

@@ -1,0 +1,75 @@
+"""``pad score`` writes each chunk as soon as it is scored: flat memory, and a stopped run keeps its work."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pandas as pd
+import pytest
+
+from core.cli import main, score
+
+
+@pytest.fixture()
+def clients_csv(toy_bundle, tmp_path) -> Path:
+    path = tmp_path / "clients.csv"
+    frame = toy_bundle.reference.head(25).copy()
+    frame["AMT_CREDIT"] = frame["AMT_CREDIT"].astype(object)
+    frame.loc[13, "AMT_CREDIT"] = "lots"  # one refused row, in the second chunk
+    frame.to_csv(path, index=False)
+    return path
+
+
+def _small_chunks(monkeypatch: pytest.MonkeyPatch, spy) -> None:
+    monkeypatch.setattr(score, "CHUNK_ROWS", 10)
+    monkeypatch.setattr(score, "EXPLAIN_CHUNK_ROWS", 10)
+    monkeypatch.setattr(score, "read_csv_chunks", spy)
+
+
+@pytest.mark.parametrize("explain", [False, True])
+def test_each_chunk_is_on_disk_before_the_next_is_read(
+    toy_bundle_dir, clients_csv, tmp_path, monkeypatch, explain
+):
+    out = tmp_path / "scores.csv"
+    written: list[int] = []
+    read = score.read_csv_chunks
+
+    def spy(path: Path, rows: int):
+        for chunk in read(path, rows):
+            written.append(len(pd.read_csv(out)) if out.exists() else -1)
+            yield chunk
+
+    _small_chunks(monkeypatch, spy)
+    args = ["score", str(clients_csv), "--bundle", str(toy_bundle_dir), "-o", str(out)]
+    assert main(args + (["--explain"] if explain else [])) == 0
+    assert written == [-1, 10, 19]  # rows 1-10 written before rows 11-20 are read; row 14 refused
+    scores = pd.read_csv(out)
+    assert scores["row"].tolist() == [r for r in range(1, 26) if r != 14]
+    assert ("reasons_toward_default" in scores.columns) == explain
+
+
+def test_a_stopped_run_keeps_the_chunks_it_finished(
+    toy_bundle_dir, clients_csv, tmp_path, monkeypatch, capsys
+):
+    out = tmp_path / "scores.csv"
+    read = score.read_csv_chunks
+
+    def interrupted(path: Path, rows: int):
+        for i, chunk in enumerate(read(path, rows)):
+            if i == 2:
+                raise KeyboardInterrupt
+            yield chunk
+
+    _small_chunks(monkeypatch, interrupted)
+    assert main(["score", str(clients_csv), "--bundle", str(toy_bundle_dir), "-o", str(out)]) == 130
+    kept = pd.read_csv(out)
+    assert kept["row"].tolist() == [r for r in range(1, 21) if r != 14]
+    assert f"stopped: the 19 rows scored so far are written to {out}" in capsys.readouterr().err
+
+
+def test_a_file_without_rows_still_gets_the_header(toy_bundle, toy_bundle_dir, tmp_path):
+    path = tmp_path / "empty.csv"
+    path.write_text(",".join(["SK_ID_CURR", *toy_bundle.schema.names]) + "\n")
+    out = tmp_path / "scores.csv"
+    assert main(["score", str(path), "--bundle", str(toy_bundle_dir), "-o", str(out)]) == 1
+    assert out.read_text().splitlines() == [",".join(score.TABLE_COLUMNS)]

@@ -1,0 +1,225 @@
+"""The columnar CSV reader reads every file exactly as pandas' reader (the reference) does."""
+
+from __future__ import annotations
+
+import tempfile
+from pathlib import Path
+
+import numpy as np
+import pandas as pd
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from core.data.synthetic.application import generate_application
+from core.data.tables import columns
+from core.errors import FileValidationError
+from core.serving import csvfile
+from core.serving.csvfile import PANDAS_OPTIONS, read_csv_chunks
+from tests.conftest import HOMECREDIT
+
+
+def reference_chunks(path: Path, chunk_rows: int) -> tuple[list[pd.DataFrame], str | None]:
+    """pandas' chunks of the file, and its error (as the reader names it) if it stops on one."""
+    frames: list[pd.DataFrame] = []
+    try:
+        for frame in pd.read_csv(path, chunksize=chunk_rows, **PANDAS_OPTIONS):
+            frames.append(frame)
+    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
+        return frames, f"{path.name} is not a readable CSV: {str(exc).splitlines()[0]}"
+    return frames, None
+
+
+def our_chunks(path: Path, chunk_rows: int) -> tuple[list[pd.DataFrame], str | None]:
+    frames: list[pd.DataFrame] = []
+    try:
+        for frame in read_csv_chunks(path, chunk_rows):
+            frames.append(frame)
+    except FileValidationError as exc:
+        return frames, str(exc)
+    return frames, None
+
+
+def assert_read_alike(path: Path, chunk_rows: int) -> None:
+    ours, our_error = our_chunks(path, chunk_rows)
+    theirs, their_error = reference_chunks(path, chunk_rows)
+    assert our_error == their_error
+    assert len(ours) == len(theirs)
+    for a, b in zip(ours, theirs, strict=True):
+        assert list(a.columns) == list(b.columns) and a.columns.dtype == b.columns.dtype
+        pd.testing.assert_frame_equal(a, b, check_exact=True)
+        for name in a.columns:  # missing cells are NaN in both, text is text
+            assert [v if isinstance(v, str) else "<nan>" for v in a[name]] == [
+                v if isinstance(v, str) else "<nan>" for v in b[name]
+            ]
+
+
+FIELDS = st.one_of(
+    st.sampled_from(
+        ["", "1", "-0.5", "1e309", "nan", "x", "Stone, brick", "a b", "é", "€", "  ", " 1", "1 "]
+    ),
+    st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=6),
+    st.text(st.sampled_from('ab, "\r\n\t'), max_size=5),
+)
+
+
+@st.composite
+def cell(draw: st.DrawFn) -> str:
+    """One field as written in a file: plain, quoted (with commas, quotes, line ends) or odd."""
+    text = draw(FIELDS)
+    how = draw(st.sampled_from(["plain", "plain", "quoted", "spaced-quote", "stray"]))
+    if how == "quoted":
+        return '"' + text.replace('"', '""') + '"'
+    if how == "spaced-quote":
+        return ' "' + text.replace('"', '""') + '"'
+    if how == "stray":
+        return text + '"' + draw(FIELDS)
+    return text.replace('"', "").replace("\n", "").replace("\r", "").replace(",", ";")
+
+
+@st.composite
+def csv_bytes(draw: st.DrawFn) -> bytes:
+    """A CSV file as officers and attackers have them: mostly regular, sometimes not."""
+    width = draw(st.integers(1, 5))
+    names = draw(
+        st.lists(
+            st.sampled_from(["a", "b", "SK_ID_CURR", "c d", '"q,r"', " e", "a", ""]),
+            min_size=width,
+            max_size=width,
+        )
+    )
+    end = draw(st.sampled_from(["\n", "\r\n", "\n", "\r"]))
+    lines = [",".join(names)]
+    for _ in range(draw(st.integers(0, 12))):
+        n = width if draw(st.integers(0, 6)) else draw(st.integers(1, width + 2))  # sometimes ragged
+        lines.append(",".join(draw(cell()) for _ in range(n)))
+        if not draw(st.integers(0, 8)):
+            lines.append(draw(st.sampled_from(["", " ", "  "])))  # a blank line
+    text = end.join(lines) + (end if draw(st.booleans()) else "")
+    data = text.encode("utf-8")
+    if not draw(st.integers(0, 10)):
+        data = b"\xef\xbb\xbf" + data  # a UTF-8 BOM (Excel)
+    if not draw(st.integers(0, 12)):
+        at = draw(st.integers(0, len(data)))
+        data = data[:at] + draw(st.sampled_from([b"\xff", b"\xe9", b"\x00", b"\xed\xa0\x80"])) + data[at:]
+    return data
+
+
+PLAIN = st.text(st.characters(codec="utf-8", exclude_characters='\x00",\r\n'), max_size=8).filter(
+    lambda t: not t.startswith(" ")
+)
+QUOTED = st.text(st.characters(codec="utf-8", exclude_characters="\x00"), max_size=8).map(
+    lambda t: '"' + t.replace('"', '""') + '"'
+)
+
+
+@st.composite
+def regular_csv(draw: st.DrawFn) -> tuple[bytes, bool]:
+    """A well-formed file (plain and quoted fields, quoted commas, quotes and line ends, blank lines,
+    \n or \r\n, a BOM); with ``True`` when one small defect was then put in it."""
+    names = draw(
+        st.lists(
+            st.sampled_from(["SK_ID_CURR", "AMT", "NAME", '"a,b"', "x y", "é"]),
+            min_size=2,
+            max_size=5,
+            unique=True,
+        )
+    )
+    end = draw(st.sampled_from(["\n", "\r\n"]))
+    lines = [",".join(names)]
+    for _ in range(draw(st.integers(1, 15))):
+        lines.append(",".join(draw(st.one_of(PLAIN, PLAIN, QUOTED)) for _ in names))
+        if not draw(st.integers(0, 6)):
+            lines.append("")
+    data = (end.join(lines) + (end if draw(st.booleans()) else "")).encode("utf-8")
+    if draw(st.booleans()):
+        data = b"\xef\xbb\xbf" + data
+    defect = draw(st.integers(0, 3)) == 0
+    if defect:
+        at = draw(st.integers(0, len(data)))
+        bad = draw(st.sampled_from([b" ", b'"', b",", b"\r", b"\n", b"\xff", b"\x00", b", ", b'x"']))
+        data = data[:at] + bad + data[at:]
+    return data, defect
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@given(file=regular_csv(), chunk_rows=st.integers(1, 5))
+def test_regular_files_are_read_as_pandas_reads_them(file, chunk_rows):
+    data, defect = file
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "clients.csv"
+        path.write_bytes(data)
+        if not defect:
+            assert csvfile._regular_layout(path) is not None  # the columnar path is the one tested
+        assert_read_alike(path, chunk_rows)
+
+
+@settings(max_examples=400, deadline=None, suppress_health_check=list(HealthCheck))
+@given(data=csv_bytes(), chunk_rows=st.integers(1, 5))
+def test_any_file_is_read_as_pandas_reads_it(data, chunk_rows):
+    with tempfile.TemporaryDirectory() as folder:
+        path = Path(folder) / "clients.csv"
+        path.write_bytes(data)
+        assert_read_alike(path, chunk_rows)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"a,b\n1,2\n3,4\n",
+        b"a,b\r\n1,2\r\n\r\n3,4",
+        b'a,b\n"Stone, brick","x ""y"" z"\n"multi\nline",2\n',
+        b"\xef\xbb\xbfa,b\n1,\n,2\n",
+    ],
+)
+def test_regular_files_take_the_columnar_path(tmp_path, content):
+    path = tmp_path / "f.csv"
+    path.write_bytes(content)
+    assert csvfile._regular_layout(path) is not None
+    assert_read_alike(path, 1)
+
+
+@pytest.mark.parametrize(
+    "content",
+    [
+        b"a,b\n1\n",  # short row: pandas pads it
+        b"a,b\n1,2,3\n",  # long row: pandas takes the first column as the index
+        b"a,b\n 1, 2\n",  # spaces after the comma: pandas skips them
+        b'a,b\n"x"y,2\n',  # text after a closing quote
+        b"a,b\n1,2\r3,4\n",  # a bare carriage return
+        b"a,a\n1,2\n",  # duplicate names: pandas renames one
+        b"a,b\n\xe9,2\n",  # not UTF-8
+        b"a,b\n",  # no data
+    ],
+)
+def test_irregular_files_are_left_to_pandas(tmp_path, content):
+    path = tmp_path / "f.csv"
+    path.write_bytes(content)
+    assert csvfile._regular_layout(path) is None
+    assert_read_alike(path, 2)
+
+
+def test_a_compressed_file_is_left_to_pandas(tmp_path):
+    path = tmp_path / "f.csv.gz"
+    pd.DataFrame({"a": ["1"], "b": ["x"]}).to_csv(path, index=False)
+    assert csvfile._regular_layout(path) is None
+    assert_read_alike(path, 1)
+
+
+def test_generated_and_real_files_are_read_alike(tmp_path):
+    """A synthetic application file in several scan blocks, and the real sample when present."""
+    path = tmp_path / "apps.csv"
+    generate_application(np.random.default_rng(5), 3000)[columns("application_test")].to_csv(
+        path, index=False
+    )
+    small = csvfile._SCAN_BLOCK
+    try:
+        csvfile._SCAN_BLOCK = 100_003  # records straddle the blocks of the first pass
+        assert csvfile._regular_layout(path) is not None
+        assert_read_alike(path, 700)
+    finally:
+        csvfile._SCAN_BLOCK = small
+    real = HOMECREDIT / "application_test.csv"
+    if real.is_file():
+        assert csvfile._regular_layout(real) is not None
+        assert_read_alike(real, 1000)
