@@ -19,6 +19,7 @@ import argparse
 import os
 import random
 import re
+import shutil
 import socket
 import subprocess
 import sys
@@ -284,6 +285,7 @@ def _scored_chunk(rows: int) -> tuple[object, object, object]:
     apps = generate_application(np.random.default_rng(0), rows, first_id=100_001)
     apps.drop(columns=["TARGET", "_RISK"], errors="ignore").to_csv(folder / "apps.csv", index=False)
     frame = next(read_csv_chunks(folder / "apps.csv", chunk_rows=rows))
+    shutil.rmtree(folder, ignore_errors=True)
     service = core.ScoringService(core.load_configured_bundle())
     t0 = time.perf_counter()
     batch = service.score_frame(frame)
@@ -393,7 +395,15 @@ def cmd_log(args: argparse.Namespace) -> None:
             server, _ = _postgres()
         except SystemExit as exc:
             print(exc)
+    try:
+        _log_figures(args, tmp, server)
+    finally:  # the stores of a run hold a few GB
+        if server is not None:
+            server.stop()  # type: ignore[attr-defined]
+        shutil.rmtree(tmp, ignore_errors=True)
 
+
+def _log_figures(args: argparse.Namespace, tmp: Path, server: object) -> None:
     def sqlite(name: str, mode: str = "FULL") -> Store:
         return Store.open(f"sqlite:///{tmp / name}.sqlite", synchronous=mode)
 
@@ -460,8 +470,6 @@ def cmd_log(args: argparse.Namespace) -> None:
         _overrides(store, 50)
         _listing(label, store)
     print(f"end: {_load()}")
-    if server is not None:
-        server.stop()  # type: ignore[attr-defined]
 
 
 def main() -> None:
