@@ -40,7 +40,7 @@ STEPS = {
     "validate_frame": [("core/serving/validation.py", "validate_frame")],
     "application features + history": [("core/serving/service.py", "features_of")],
     "CatBoost predict (model matrix, Pool)": [("core/serving/service.py", "_predict")],
-    "decision log (entries + write)": [("core/store/desk.py", "_log_batch")],
+    "decision log (entries + write)": [("core/store/desk.py", "record_frame")],
     "results table + CSV output": [
         ("core/serving/contract.py", "results_table"),
         ("core/cli/score.py", "write"),
