@@ -3,9 +3,10 @@
 Generates ``--rows`` applications with the project's generator (``application_test`` columns) as a
 CSV, then measures, in the same run: the floor (CatBoost's ``predict_proba`` on the same rows'
 model matrix); reading the file in chunks (the columnar reader and pandas' reader); ``validate_frame``
-over the chunks (``--oracle``: the row-wise validator of the tests on one chunk); ``pad score FILE
--o OUT`` as a subprocess (wall time, a throw-away store created beforehand); and the same command
-under cProfile, to show where its time goes — the decision-log write among it.
+over the chunks (``--oracle``: the row-wise validator of the tests on one chunk); in process, what
+``pad score`` does with the chunks but for the decision log (read, score, results table, CSV text);
+``pad score FILE -o OUT`` as a subprocess (wall time, a throw-away store created beforehand); and
+the same command under cProfile, to show where its time goes — the decision-log write among it.
 Prints rows/s and each figure's ratio to the floor, with the machine's cores and load.
 Usage: python benchmarks/cli_bench.py [--rows 100000] [--profile-rows N] [--oracle]
        (BUNDLE_DIR selects the bundle; run from the repository root)
@@ -30,6 +31,7 @@ import core
 from core.cli.score import CHUNK_ROWS
 from core.data.synthetic.application import generate_application
 from core.data.tables import columns
+from core.export import neutralise_formulas
 from core.serving.csvfile import PANDAS_OPTIONS, read_csv_chunks
 from core.serving.schema import to_model_frame
 
@@ -133,6 +135,13 @@ def main() -> None:
             checked.append(core.validate_frame(chunk, bundle.schema, first_row=first))
             first += len(chunk)
         validate = time.perf_counter() - started
+        first, started = 1, time.perf_counter()
+        for chunk in chunks:  # what pad score does with a chunk, but for the decision log
+            batch = service.score_frame(chunk, first_row=first)
+            table = core.results_table(batch, bundle.schema, bundle_version=bundle.version)
+            neutralise_formulas(table).to_csv(index=False)
+            first += len(chunk)
+        no_log = time.perf_counter() - started
         features = pd.concat(
             [service.features_of(c.features, list(c.client_ids))[0] for c in checked], ignore_index=True
         )
@@ -155,6 +164,7 @@ def main() -> None:
             ("read CSV, columnar reader", read),
             ("read CSV, pandas reader", read_pandas),
             ("validate_frame (vectorised)", validate),
+            ("no decision log: read, score, write (in proc.)", read + no_log),
             ("pad score end to end (subprocess)", wall),
         ):
             print(f"{label:44s} {_rate(args.rows, seconds)}  {seconds / floor:7.1f}x floor")

@@ -178,11 +178,11 @@ class _Scan:
         starts = np.concatenate([[0], ends[:-1] + 1])
         stops = ends - ((ends > starts) & (a[np.maximum(ends - 1, 0)] == _CR))  # without the \r of \r\n
         filled = stops > starts  # blank lines are skipped by both readers
-        if (a[starts[filled]] == _SPACE).any() or (
-            b", " in used and len(_outside(np.flatnonzero((a[:-1] == _COMMA) & (a[1:] == _SPACE)), quotes))
-        ):
+        commas = np.flatnonzero(a[: int(ends[-1])] == _COMMA)
+        spaced = commas[a[commas + 1] == _SPACE] if b", " in used else commas[:0]
+        if (a[starts[filled]] == _SPACE).any() or len(_outside(spaced, quotes)):
             return False  # pandas skips spaces starting a field, pyarrow keeps them
-        counts = _commas(a, quotes, starts, ends) + 1
+        counts = _commas(commas, quotes, starts, ends) + 1
         if self.header is None and filled.any():
             first = int(np.flatnonzero(filled)[0])
             record = used[int(starts[first]) : int(stops[first])].decode("utf-8")
@@ -194,9 +194,8 @@ class _Scan:
         return self.fields is None or (self.fields >= 2 and bool((counts[filled] == self.fields).all()))
 
 
-def _commas(a: np.ndarray, quotes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
-    """The number of commas outside quotes in each record [start, end)."""
-    positions = np.flatnonzero(a[: int(ends[-1])] == _COMMA)
+def _commas(positions: np.ndarray, quotes: np.ndarray, starts: np.ndarray, ends: np.ndarray) -> np.ndarray:
+    """The number of commas (at ``positions``) outside quotes in each record [start, end)."""
 
     def upto(x: np.ndarray) -> np.ndarray:  # the number of commas in a[:x]
         return np.searchsorted(positions, x)

@@ -472,23 +472,7 @@ def validate_frame(frame: pd.DataFrame, schema: FeatureSchema, *, first_row: int
     n = len(frame)
     index = pd.RangeIndex(first_row, first_row + n)
     columns = dict(frame.items())
-    absent = [s.name for s in specs if s.name not in columns]
-    errors: list[RowError] = []
-    warnings: list[RowError] = []
-    parsed: dict[str, np.ndarray] = {}
-    for spec in specs:
-        if spec.name not in columns:
-            parsed[spec.name] = np.full(n, np.nan, dtype=object if spec.kind == "categorical" else float)
-            continue
-        raw = cells.raw_cells(columns[spec.name])
-        values, errs, warns = _check_column(spec, raw, schema.missing_category)
-        parsed[spec.name] = values
-        errors += [RowError(first_row + i, spec.name, msg, v) for i, msg, v in errs]
-        warnings += [RowError(first_row + i, spec.name, msg, v) for i, msg, v in warns]
-        if spec.required:
-            empty = np.array(pd.isna(values), dtype=bool)
-            empty[[i for i, _, _ in errs]] = False
-            errors += [RowError(first_row + int(i), spec.name, INSUFFICIENT) for i in np.flatnonzero(empty)]
+    parsed, errors, warnings = _check_fields(columns, schema, n, first_row)
     ids = pd.Series([None] * n, index=index, dtype=object)
     if ID_COLUMN in columns:
         text = cells.text_cells(columns[ID_COLUMN])
@@ -510,19 +494,41 @@ def validate_frame(frame: pd.DataFrame, schema: FeatureSchema, *, first_row: int
         },
         index=index,
     )
-    if not keep.all():
-        features = features[keep]
     known = {*(s.name for s in specs), ID_COLUMN, TARGET_COLUMN}
     return FrameValidation(
-        features=features,
+        features=features if keep.all() else features[keep],
         client_ids=ids[keep],
         target=target[keep] if target is not None else None,
         errors=errors,
         warnings=warnings,
         ignored_columns=[str(c) for c in frame.columns if c not in known],
         n_rows=n,
-        absent_columns=absent,
+        absent_columns=[s.name for s in specs if s.name not in columns],
     )
+
+
+def _check_fields(
+    columns: Mapping[Any, pd.Series], schema: FeatureSchema, n: int, first_row: int
+) -> tuple[dict[str, np.ndarray], list[RowError], list[RowError]]:
+    """Each contract field's parsed values (NaN where absent), its errors — insufficient data for an
+    empty required field — and its warnings, field by field in contract order."""
+    errors: list[RowError] = []
+    warnings: list[RowError] = []
+    parsed: dict[str, np.ndarray] = {}
+    for spec in schema.fields:
+        if spec.name not in columns:
+            parsed[spec.name] = np.full(n, np.nan, dtype=object if spec.kind == "categorical" else float)
+            continue
+        raw = cells.raw_cells(columns[spec.name])
+        values, errs, warns = _check_column(spec, raw, schema.missing_category)
+        parsed[spec.name] = values
+        errors += [RowError(first_row + i, spec.name, msg, v) for i, msg, v in errs]
+        warnings += [RowError(first_row + i, spec.name, msg, v) for i, msg, v in warns]
+        if spec.required:
+            empty = np.array(pd.isna(values), dtype=bool)
+            empty[[i for i, _, _ in errs]] = False
+            errors += [RowError(first_row + int(i), spec.name, INSUFFICIENT) for i in np.flatnonzero(empty)]
+    return parsed, errors, warnings
 
 
 def _bad_ids(first_row: int, bad: np.ndarray, values: list[Any]) -> list[RowError]:

@@ -73,3 +73,15 @@ def test_a_file_without_rows_still_gets_the_header(toy_bundle, toy_bundle_dir, t
     out = tmp_path / "scores.csv"
     assert main(["score", str(path), "--bundle", str(toy_bundle_dir), "-o", str(out)]) == 1
     assert out.read_text().splitlines() == [",".join(score.TABLE_COLUMNS)]
+
+
+def test_ids_of_a_csv_come_out_exactly_as_they_went_in(toy_bundle, toy_bundle_dir, tmp_path):
+    """Beyond 2**53 and up to 2**63 - 1, or written 100002.0 by a spreadsheet: never through a float."""
+    frame = toy_bundle.reference.head(4).astype(object)
+    frame["SK_ID_CURR"] = ["9007199254740993", "9223372036854775807", "100002.0", "9223372036854775808"]
+    path, out = tmp_path / "ids.csv", tmp_path / "scores.csv"
+    frame.to_csv(path, index=False)
+    assert main(["score", str(path), "--bundle", str(toy_bundle_dir), "-o", str(out)]) == 0
+    scores = pd.read_csv(out, dtype={"SK_ID_CURR": str})
+    assert scores["SK_ID_CURR"].tolist() == ["9007199254740993", "9223372036854775807", "100002"]
+    assert scores["row"].tolist() == [1, 2, 3]  # 2**63 is not a valid id: row 4 is refused
