@@ -3,6 +3,9 @@ sessions), derived tables."""
 
 from __future__ import annotations
 
+import hashlib
+import threading
+
 import numpy as np
 import pandas as pd
 import streamlit as st
@@ -57,7 +60,9 @@ def store_lookup(b: core.Bundle) -> bool:
 @st.cache_resource(show_spinner=False)
 def _service(version: str, _bundle: core.Bundle, _history: object | None) -> core.ScoringService:
     scoring = core.ScoringService(_bundle, history=_history)  # type: ignore[arg-type]
-    scoring.leaf_shap()  # the explanation tables, built once per bundle rather than on a first click
+    # the explanation tables (a second or two) are built once per bundle, in the background: a page
+    # opens without waiting for them, and a first score waits only for what is left (leaf_shap locks)
+    threading.Thread(target=scoring.leaf_shap, name="leaf-shap", daemon=True).start()
     return scoring
 
 
@@ -92,9 +97,14 @@ def client_summary(client_id: int) -> dict | None:
     return store().clients.history_summary(int(client_id))
 
 
+@st.cache_resource(show_spinner=False)
+def _explainer(version: str, _bundle: core.Bundle) -> core.Explainer:
+    return core.Explainer(_bundle)
+
+
 def explainer() -> core.Explainer:
-    """The service's explainer: global SHAP, importance, dependence and percentiles."""
-    return service().explainer
+    """The bundle's explainer: global SHAP, importance, dependence (no store, no scoring service needed)."""
+    return _explainer(version_key(), bundle())
 
 
 @st.cache_data(show_spinner=False)
@@ -109,16 +119,25 @@ def dependence(version: str, feature: str) -> pd.DataFrame:
     return explainer().dependence(feature)
 
 
-@st.cache_data(show_spinner=False)
+def data_key(y: np.ndarray, p: np.ndarray) -> str:
+    """A short key of labelled predictions (a digest of their bytes: hashing them as Python tuples at
+    every rerun took longer than the cost curve itself)."""
+    digest = hashlib.blake2b(digest_size=16)
+    for a in (np.ascontiguousarray(y, dtype=np.int64), np.ascontiguousarray(p, dtype=np.float64)):
+        digest.update(a.tobytes())
+    return digest.hexdigest()
+
+
+@st.cache_data(show_spinner=False, max_entries=32)
 def cost_tables(
-    version: str, y: tuple[int, ...], p: tuple[float, ...], fn: float, fp: float
+    version: str, key: str, _y: np.ndarray, _p: np.ndarray, fn: float, fp: float
 ) -> tuple[pd.DataFrame, pd.DataFrame, float]:
-    """Cost curve, bootstrap band and optimal threshold for labelled predictions and cost weights."""
+    """Cost curve, bootstrap band and optimal threshold for labelled predictions (``key``: their
+    :func:`data_key`) and cost weights."""
     weights = core.CostWeights(fn=fn, fp=fp)
-    ya, pa = np.asarray(y), np.asarray(p)
-    curve = core.cost_curve(ya, pa, weights)
-    band = core.bootstrap_cost_band(ya, pa, weights=weights, n_boot=200, seed=0)
-    return curve, band, core.optimal_threshold(ya, pa, weights)
+    curve = core.cost_curve(_y, _p, weights)
+    band = core.bootstrap_cost_band(_y, _p, weights=weights, n_boot=200, seed=0)
+    return curve, band, core.optimal_threshold(_y, _p, weights)
 
 
 def version_key() -> str:

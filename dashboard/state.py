@@ -59,6 +59,8 @@ def init_state() -> None:
 
 
 def lang() -> Literal["fr", "en"]:
-    """The interface language ('fr' or 'en')."""
-    init_state()
-    return "en" if st.session_state[LANG] == "en" else "fr"
+    """The interface language ('fr' or 'en'); French until it is chosen.
+
+    Called for every text of a page (hundreds of times a run): one look-up, not :func:`init_state`.
+    """
+    return "en" if st.session_state.get(LANG) == "en" else "fr"

@@ -21,6 +21,7 @@ from pydantic import BaseModel, Field, ValidationError
 from core.cost import CostWeights
 from core.errors import BundleError
 from core.features.history import HISTORY_SUMMARY
+from core.serving.global_shap import global_shap_table
 from core.serving.schema import ID_COLUMN, TARGET_COLUMN, FeatureSchema, legacy_schema
 
 log = logging.getLogger(__name__)
@@ -30,6 +31,8 @@ MODEL_FILE = "model.cbm"
 SCHEMA_FILE = "schema.json"
 REFERENCE_FILE = "reference.parquet"
 VALIDATION_FILE = "validation.parquet"
+#: SHAP values of the reference sample, computed at export (core.serving.global_shap)
+GLOBAL_SHAP_FILE = "global_shap.parquet"
 #: The original project's bundle files, in load_legacy_bundle's argument order.
 LEGACY_FILES = {
     "model": "model.cb",
@@ -84,6 +87,7 @@ class Bundle:
     provenance: Provenance | None = None
     reference: pd.DataFrame | None = None
     validation: pd.DataFrame | None = None
+    global_shap: pd.DataFrame | None = None  # precomputed at export: see core.serving.global_shap
     hashes: dict[str, str] = field(default_factory=dict)
     intended_use: str = ""
     limitations: list[str] = field(default_factory=list)
@@ -142,7 +146,8 @@ def save_bundle(
 
     ``reference`` holds ``SK_ID_CURR``, every model feature and (application bundles) every raw
     application field: the clients a look-up finds, with their history; ``validation`` holds
-    ``probability`` and ``TARGET`` (labelled out-of-sample predictions).
+    ``probability`` and ``TARGET`` (labelled out-of-sample predictions). With a reference, the SHAP
+    values of its clients are computed here and stored (the insights page reads them at load).
     """
     out = Path(out_dir)
     out.mkdir(parents=True, exist_ok=True)
@@ -159,6 +164,8 @@ def save_bundle(
             raise BundleError(f"reference data lacks columns: {missing[:10]}")
         reference[cols].to_parquet(out / REFERENCE_FILE, index=False)
         files.append(REFERENCE_FILE)
+        global_shap_table(model, schema, reference).to_parquet(out / GLOBAL_SHAP_FILE, index=False)
+        files.append(GLOBAL_SHAP_FILE)
     if validation is not None:
         missing = [c for c in ("probability", TARGET_COLUMN) if c not in validation.columns]
         if missing:
@@ -224,6 +231,7 @@ def load_bundle(folder: Path | str, *, source: str | None = None) -> Bundle:
     model = _load_model(folder / MODEL_FILE)
     reference = pd.read_parquet(folder / REFERENCE_FILE) if REFERENCE_FILE in manifest.files else None
     validation = pd.read_parquet(folder / VALIDATION_FILE) if VALIDATION_FILE in manifest.files else None
+    global_shap = pd.read_parquet(folder / GLOBAL_SHAP_FILE) if GLOBAL_SHAP_FILE in manifest.files else None
     _check_model_matches(model, schema, folder)
     log.info("loaded bundle %s %s from %s", manifest.name, manifest.version, source or folder)
     return Bundle(
@@ -239,11 +247,33 @@ def load_bundle(folder: Path | str, *, source: str | None = None) -> Bundle:
         provenance=manifest.provenance,
         reference=reference,
         validation=validation,
+        global_shap=global_shap,
         hashes=manifest.files,
         intended_use=manifest.intended_use,
         limitations=manifest.limitations,
         created_at=manifest.created_at,
     )
+
+
+def add_global_shap(folder: Path | str) -> Path:
+    """Store the global SHAP table in an existing v1 bundle exported without it; the manifest path.
+
+    The other files are left as they are (their hashes are checked first); the manifest lists the new file.
+    """
+    folder = Path(folder)
+    bundle = load_bundle(folder)
+    if bundle.format != "v1" or bundle.reference is None:
+        raise BundleError(f"{folder} is not a v1 bundle with reference data: there is no sample to explain.")
+    global_shap_table(bundle.model, bundle.schema, bundle.reference).to_parquet(
+        folder / GLOBAL_SHAP_FILE, index=False
+    )
+    path = folder / MANIFEST
+    text = path.read_text(encoding="utf-8")
+    data = json.loads(text)  # edited as JSON: every other byte of the manifest stays as it was written
+    data["files"][GLOBAL_SHAP_FILE] = sha256_file(folder / GLOBAL_SHAP_FILE)
+    Manifest.model_validate(data)
+    path.write_text(json.dumps(data, indent=2, ensure_ascii=text.isascii()) + "\n", encoding="utf-8")
+    return path
 
 
 def _check_model_matches(model: CatBoostClassifier, schema: FeatureSchema, where: Path) -> None:

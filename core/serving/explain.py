@@ -13,13 +13,12 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
-from catboost import Pool
 
 from core.serving.bundle import Bundle
-from core.serving.schema import ID_COLUMN, to_model_frame
+from core.serving.global_shap import GLOBAL_SHAP_ROWS, reference_sample, shap_array, stored_shap
+from core.serving.schema import ID_COLUMN
 
-#: Reference rows used for global SHAP (exact TreeSHAP is ~0.1 ms/row in batches).
-GLOBAL_SHAP_ROWS = 5000
+__all__ = ["GLOBAL_SHAP_ROWS", "Explainer", "ShapMatrix", "importance_of", "shap_values"]
 
 
 def importance_of(shap: ShapMatrix) -> pd.DataFrame:
@@ -42,9 +41,7 @@ class ShapMatrix:
 
 def shap_values(bundle: Bundle, features: pd.DataFrame) -> ShapMatrix:
     """Exact SHAP values (CatBoost TreeSHAP, log-odds) for each row of validated features."""
-    pool = Pool(to_model_frame(features, bundle.schema), cat_features=bundle.schema.categorical)
-    out = np.asarray(bundle.model.get_feature_importance(pool, type="ShapValues"), dtype=float)
-    values, base = out[:, :-1], float(out[0, -1])
+    values, base = shap_array(bundle.model, bundle.schema, features)
     return ShapMatrix(
         values=values, base_value=base, raw=values.sum(axis=1) + base, feature_names=list(bundle.schema.names)
     )
@@ -104,19 +101,28 @@ class Explainer:
 
     # ---------------------------------------------------------------- global
     def global_shap(self) -> tuple[ShapMatrix, pd.DataFrame]:
-        """SHAP matrix over (up to GLOBAL_SHAP_ROWS of) the reference sample, computed once."""
-        if self.bundle.reference is None:
+        """SHAP matrix over (up to GLOBAL_SHAP_ROWS of) the reference sample and those rows, once.
+
+        Read from the bundle when it carries them (computed at export, checked against the model's raw
+        predictions), else computed here.
+        """
+        bundle = self.bundle
+        if bundle.reference is None:
             raise ValueError("this bundle has no reference data, so global SHAP is unavailable.")
         with self._lock:
             if self._global is None:
-                ref = self.bundle.reference
-                rows = (
-                    ref.sample(n=min(GLOBAL_SHAP_ROWS, len(ref)), random_state=0)
-                    if len(ref) > GLOBAL_SHAP_ROWS
-                    else ref
+                names = list(bundle.schema.names)
+                stored = (
+                    None
+                    if bundle.global_shap is None
+                    else stored_shap(bundle.global_shap, bundle.model, bundle.schema, bundle.reference)
                 )
-                rows = rows.reset_index(drop=True)
-                self._global = shap_values(self.bundle, rows[self.bundle.schema.names])
+                if stored is not None:
+                    values, base, rows = stored
+                    self._global = ShapMatrix(values, base, values.sum(axis=1) + base, names)
+                else:
+                    rows = reference_sample(bundle.reference)
+                    self._global = shap_values(bundle, rows[names])
                 self._global_rows = rows
         assert self._global_rows is not None
         return self._global, self._global_rows

@@ -10,7 +10,6 @@ from pathlib import Path
 import pandas as pd
 
 from core.config import Settings, get_settings
-from core.data.synthetic import generate
 from core.data.tables import SYNTHETIC_ID_START
 from core.store.load import load_store
 from core.store.store import Store
@@ -27,6 +26,8 @@ DEMO_FIRST_ID = SYNTHETIC_ID_START["SK_ID_CURR"] + DEMO_ID_SHIFT["SK_ID_CURR"]
 
 def demo_tables(clients: int) -> dict[str, pd.DataFrame]:
     """The demo store's Kaggle tables: ``clients`` generated clients with the demo ids."""
+    from core.data.synthetic import generate  # the generator (and SciPy) only when a store is filled
+
     tables = generate(max(1, round(clients / 1.15)), DEMO_SEED)
     for frame in tables.values():
         for column, shift in DEMO_ID_SHIFT.items():

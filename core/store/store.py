@@ -10,11 +10,8 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
-from alembic import command
-from alembic.config import Config
-from alembic.util.exc import CommandError
 from sqlalchemy import Engine, func, inspect, select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
@@ -26,12 +23,17 @@ from core.store.engine import StoreError, make_engine, safe_url, write_transacti
 from core.store.keys import KeyRing
 from core.store.load import last_load
 
+if TYPE_CHECKING:
+    from alembic.config import Config
+
 log = logging.getLogger(__name__)
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
 
 def alembic_config() -> Config:
     """Alembic's configuration for the store's migrations (no ini file)."""
+    from alembic.config import Config  # Alembic (~0.5 s to import) only when a store is opened
+
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS))
     return cfg
@@ -82,6 +84,9 @@ class Store:
 
     def migrate(self) -> None:
         """Run the migrations up to head (idempotent)."""
+        from alembic import command
+        from alembic.util.exc import CommandError
+
         cfg = alembic_config()
         logging.getLogger("alembic").setLevel(logging.WARNING)  # its INFO lines say nothing to users
         try:

@@ -68,6 +68,32 @@ def _uploaded_population(bundle: core.Bundle) -> None:
     _importance_chart(importance, _labels(bundle))
 
 
+@st.fragment
+def _dependence(bundle: core.Bundle, options: list[str], labels: dict[str, str], key: str) -> None:
+    """The dependence plot of the chosen feature: choosing another reruns this part of the page only."""
+    st.markdown(f"#### {t('dependence_title')}")
+    feature = st.selectbox(t("dependence_feature"), options, format_func=lambda f: labels[f])
+    info = core.field_info(feature, bundle.schema)
+    if info is not None and info.description(lang()):
+        st.caption(info.description(lang()))
+    raw = resources.dependence(key, feature)
+    dep, x_label = _readable(feature, raw, bundle.schema)
+    st.plotly_chart(
+        charts.dependence(dep, title=labels[feature], x_label=x_label, y_label=t("shap_value")),
+        width="stretch",
+    )
+    spec = bundle.schema.get(feature)
+    corr = (
+        raw[["value", "shap"]].apply(lambda c: c.rank()).corr().iloc[0, 1]
+        if spec.kind != "categorical"
+        else float("nan")
+    )
+    if core.in_years(info):
+        corr = -corr  # days count back: more days = older, longer; the trend is read in years
+    trend = t("trend_up") if corr > 0.2 else (t("trend_down") if corr < -0.2 else t("trend_flat"))
+    chart_alt(t("dependence_alt", f=labels[feature], trend=trend))
+
+
 bundle = page_setup("title_insights")
 if bundle.reference is None:
     _uploaded_population(bundle)
@@ -93,29 +119,4 @@ st.plotly_chart(
     width="stretch",
 )
 chart_alt(t("beeswarm_alt"))
-st.markdown(f"#### {t('dependence_title')}")
-options = importance["feature"].tolist()
-feature = st.selectbox(t("dependence_feature"), options, format_func=lambda f: labels[f])
-info = core.field_info(feature, bundle.schema)
-if info is not None and info.description(lang()):
-    st.caption(info.description(lang()))
-dep, x_label = _readable(feature, resources.dependence(key, feature), bundle.schema)
-st.plotly_chart(
-    charts.dependence(dep, title=labels[feature], x_label=x_label, y_label=t("shap_value")),
-    width="stretch",
-)
-spec = bundle.schema.get(feature)
-corr = (
-    resources.dependence(key, feature)[["value", "shap"]].apply(lambda c: c.rank()).corr().iloc[0, 1]
-    if spec.kind != "categorical"
-    else float("nan")
-)
-if core.in_years(info):
-    corr = -corr  # days count back: more days = older, longer; the trend is read in years
-chart_alt(
-    t(
-        "dependence_alt",
-        f=labels[feature],
-        trend=t("trend_up") if corr > 0.2 else (t("trend_down") if corr < -0.2 else t("trend_flat")),
-    )
-)
+_dependence(bundle, importance["feature"].tolist(), labels, key)

@@ -645,6 +645,18 @@ def _result(bundle: core.Bundle, result: core.ScoringResult, layout: forms.FormL
         _population(bundle, contributions)
 
 
+@st.fragment
+def _application(bundle: core.Bundle, service: core.ScoringService, layout: forms.FormLayout) -> None:
+    """The form and its result: a submission (or an override) reruns this part of the page only."""
+    form_area, result_area = st.container(), st.container()
+    if not st.session_state.get(LAST_ERRORS) and st.session_state.get(LAST_RESULT) is not None:
+        # written first, shown below the form: the decision reaches the browser before the form's widgets
+        with result_area:
+            _result(bundle, st.session_state[LAST_RESULT], layout)
+    with form_area:
+        _form(bundle, service, layout)
+
+
 bundle = page_setup("title_score")
 service = resources.service()
 layout = forms.form_layout(bundle.schema, lang())  # type: ignore[arg-type]
@@ -655,6 +667,4 @@ if resources.store_lookup(bundle):
 else:
     _lookup(service, layout)
     _history(bundle, service, st.session_state.get(CLIENT_ID))
-_form(bundle, service, layout)
-if not st.session_state.get(LAST_ERRORS) and st.session_state.get(LAST_RESULT) is not None:
-    _result(bundle, st.session_state[LAST_RESULT], layout)
+_application(bundle, service, layout)

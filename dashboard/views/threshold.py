@@ -58,15 +58,9 @@ def _labelled(bundle: core.Bundle) -> tuple[np.ndarray, np.ndarray, str] | None:
     return None
 
 
-bundle = page_setup("title_threshold")
-st.caption(t("threshold_intro", fn=f"{bundle.cost_weights.fn:g}", fp=f"{bundle.cost_weights.fp:g}"))
-data = _labelled(bundle)
-if data is not None:
-    y, p, source = data
-    if len(y) == 0:
-        st.error(t("threshold_empty"))
-        st.stop()
-    st.caption(source)
+@st.fragment
+def _costs(bundle: core.Bundle, y: np.ndarray, p: np.ndarray) -> None:
+    """The cost weights, the threshold and what they move: changing one reruns this part of the page only."""
     st.session_state.setdefault(COST_FN, float(bundle.cost_weights.fn))
     st.session_state.setdefault(COST_FP, float(bundle.cost_weights.fp))
     st.session_state.setdefault(THRESHOLD, float(round(bundle.threshold, 3)))
@@ -82,7 +76,7 @@ if data is not None:
     threshold = float(st.session_state[THRESHOLD])
     at = core.confusion_at(y, p, threshold, weights)
     curve, band, optimal = resources.cost_tables(
-        resources.version_key(), tuple(y.tolist()), tuple(p.tolist()), weights.fn, weights.fp
+        resources.version_key(), resources.data_key(y, p), y, p, weights.fn, weights.fp
     )
     best = core.confusion_at(y, p, optimal, weights)
     m = st.columns(5)
@@ -146,3 +140,15 @@ if data is not None:
                 prod=f"{bundle.threshold:.3f}",
             )
         )
+
+
+bundle = page_setup("title_threshold")
+st.caption(t("threshold_intro", fn=f"{bundle.cost_weights.fn:g}", fp=f"{bundle.cost_weights.fp:g}"))
+data = _labelled(bundle)
+if data is not None:
+    y, p, source = data
+    if len(y) == 0:
+        st.error(t("threshold_empty"))
+        st.stop()
+    st.caption(source)
+    _costs(bundle, y, p)

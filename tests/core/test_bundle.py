@@ -17,7 +17,9 @@ from core.serving.bundle import LEGACY_FILES, load_bundle, load_legacy_bundle
 
 def test_v1_roundtrip(toy_bundle, toy_bundle_dir):
     manifest = json.loads((toy_bundle_dir / "manifest.json").read_text())
-    assert set(manifest["files"]) == {"model.cbm", "schema.json", "reference.parquet", "validation.parquet"}
+    assert set(manifest["files"]) == {
+        "model.cbm", "schema.json", "reference.parquet", "validation.parquet", "global_shap.parquet",
+    }  # fmt: skip
     assert toy_bundle.format == "v1"
     assert toy_bundle.provenance.synthetic is True
     assert toy_bundle.cost_weights.fn == 10 and toy_bundle.cost_weights.fp == 1

@@ -113,3 +113,39 @@ def test_bootstrap_band_contains_point_estimate():
         row = band.loc[np.isclose(band["threshold"], t)].iloc[0]
         assert row["cost_per_client"] == pytest.approx(confusion_at(y, p, t).cost_per_client)
     assert bootstrap_cost_band(y, p, n_boot=20, seed=5).equals(bootstrap_cost_band(y, p, n_boot=20, seed=5))
+
+
+def _band_sorting_each_resample(y, p, weights, n_boot, seed):
+    """The band as first written (one sort per resample): the oracle of the sort-once version."""
+    grid = np.linspace(0.0, 1.0, 101)
+    rng = np.random.default_rng(seed)
+
+    def per_client(yb, pb):
+        order = np.argsort(pb)
+        ps, ys = pb[order], yb[order]
+        k = np.searchsorted(ps, grid, side="left")
+        pos_below = np.r_[0, np.cumsum(ys)][k]
+        neg_above = (ys.size - k) - (ys.sum() - pos_below)
+        return (weights.fn * pos_below + weights.fp * neg_above) / ys.size
+
+    boots = np.empty((n_boot, grid.size))
+    for b in range(n_boot):
+        idx = rng.integers(0, y.size, y.size)
+        boots[b] = per_client(y[idx], p[idx])
+    alpha = (1 - 0.9) / 2  # as the band computes it (not exactly 0.05)
+    return per_client(y, p), np.quantile(boots, alpha, axis=0), np.quantile(boots, 1 - alpha, axis=0)
+
+
+@pytest.mark.parametrize("seed", range(4))
+def test_bootstrap_band_is_the_same_resamples_sorted_once(seed):
+    """Counting each client drawn gives bit for bit the band of sorting every resample (ties included)."""
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(5, 3000))
+    y = (rng.random(n) < 0.15).astype(int)
+    p = np.round(np.clip(rng.normal(0.1 + 0.3 * y, 0.15), 0, 1), int(rng.integers(1, 4)))  # many ties
+    weights = CostWeights(fn=float(rng.integers(1, 20)), fp=float(rng.random() + 0.5))
+    band = bootstrap_cost_band(y, p, weights=weights, n_boot=60, seed=seed)
+    point, low, high = _band_sorting_each_resample(y, p, weights, 60, seed)
+    assert np.array_equal(band["cost_per_client"].to_numpy(), point)
+    assert np.array_equal(band["low"].to_numpy(), low)
+    assert np.array_equal(band["high"].to_numpy(), high)
