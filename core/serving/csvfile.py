@@ -179,7 +179,7 @@ class _Scan:
         stops = ends - ((ends > starts) & (a[np.maximum(ends - 1, 0)] == _CR))  # without the \r of \r\n
         filled = stops > starts  # blank lines are skipped by both readers
         commas = np.flatnonzero(a[: int(ends[-1])] == _COMMA)
-        spaced = commas[a[commas + 1] == _SPACE] if b", " in used else commas[:0]
+        spaced = commas[a[np.minimum(commas + 1, len(a) - 1)] == _SPACE] if b", " in used else commas[:0]
         if (a[starts[filled]] == _SPACE).any() or len(_outside(spaced, quotes)):
             return False  # pandas skips spaces starting a field, pyarrow keeps them
         counts = _commas(commas, quotes, starts, ends) + 1
