@@ -170,6 +170,7 @@ def test_any_file_is_read_as_pandas_reads_it(data, chunk_rows):
         b"a,b\r\n1,2\r\n\r\n3,4",
         b'a,b\n"Stone, brick","x ""y"" z"\n"multi\nline",2\n',
         b"\xef\xbb\xbfa,b\n1,\n,2\n",
+        b"a,b\n1,",  # the last field empty, at the end of the file without a line end
     ],
 )
 def test_regular_files_take_the_columnar_path(tmp_path, content):
@@ -190,6 +191,7 @@ def test_regular_files_take_the_columnar_path(tmp_path, content):
         b"a,a\n1,2\n",  # duplicate names: pandas renames one
         b"a,b\n\xe9,2\n",  # not UTF-8
         b"a,b\n",  # no data
+        b"\xef\xbb\xbfa, e,",  # a header only, ending with a comma at the end of the file
     ],
 )
 def test_irregular_files_are_left_to_pandas(tmp_path, content):
