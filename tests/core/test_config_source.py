@@ -98,6 +98,7 @@ def test_hf_download_then_offline_cache(toy_bundle_dir, tmp_path):
             "schema.json",
             "reference.parquet",
             "validation.parquet",
+            "global_shap.parquet",  # the reference's SHAP, computed at export (bundle.py)
         }
         assert all(auth == f"Bearer {secret}" for _, _, auth in downloads)
         assert secret not in out.stdout + out.stderr
