@@ -3,7 +3,9 @@
 Change it only on purpose: the golden corpus (``tests/golden``) pins its exact outputs, and any
 change of fields or values comes with a new :data:`CONTRACT_VERSION`. Fields reserved for later
 additions (a points score, a review status, recourse options) are present and null, so that adding
-them does not break callers.
+them does not break callers. ``recourse`` is filled (:func:`recourse_out`) only where a recourse search
+ran — ``POST /recourse``; every other result keeps it null, so the contract's version and the golden
+corpus are unchanged by it.
 """
 
 from __future__ import annotations
