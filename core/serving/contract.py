@@ -3,7 +3,9 @@
 Change it only on purpose: the golden corpus (``tests/golden``) pins its exact outputs, and any
 change of fields or values comes with a new :data:`CONTRACT_VERSION`. Fields reserved for later
 additions (a points score, a review status, recourse options) are present and null, so that adding
-them does not break callers.
+them does not break callers. ``recourse`` is filled (:func:`recourse_out`) only where a recourse search
+ran — ``POST /recourse``; every other result keeps it null, so the contract's version and the golden
+corpus are unchanged by it.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ import pandas as pd
 from pydantic import BaseModel, Field
 
 from core.serving.presentation import reason_sentence
+from core.serving.recourse import Recourse, option_sentence
 from core.serving.service import BatchScoring, Reason, ScoringResult
 
 CONTRACT_VERSION = "1.2"  # also the Literal of ScoreOut.contract_version: change both, on purpose
@@ -136,8 +139,9 @@ def score_out(
     legacy: bool = False,
     latency_ms: float = 0.0,
     decision_id: str | None = None,
+    recourse: Recourse | None = None,
 ) -> ScoreOut:
-    """The contract's view of a scoring result."""
+    """The contract's view of a scoring result (``recourse``: fills the reserved field when searched)."""
     body: dict[str, Any] = {
         "client_id": result.client_id,
         "probability": result.probability,
@@ -154,6 +158,9 @@ def score_out(
         "warnings": [WarningOut(field=w.field, message=w.message) for w in result.warnings],
         "missing_fields": list(result.missing_fields),
         "decision_id": decision_id,
+        "recourse": None
+        if recourse is None or recourse.status == "not_applicable"
+        else recourse_out(recourse, schema),
     }
     if legacy:
         return LegacyScoreOut(
@@ -164,6 +171,21 @@ def score_out(
             latency_ms=round(latency_ms, 3),
         )
     return ScoreOut(**body)
+
+
+def recourse_out(recourse: Recourse, schema: Any) -> list[dict[str, Any]]:
+    """The reserved ``recourse`` field: one dict per option — ``changes`` (field, current, proposed),
+    the model's ``probability`` with them, ``distance`` (sum of relative changes), ``term`` (credit /
+    annuity after the changes) and the sentence in French and English; an empty list when the
+    application needs none (accepted) or no change within the bounds turns the decision."""
+    return [
+        {
+            **o.record(),
+            "text_fr": option_sentence(o.changes, "fr", schema),
+            "text_en": option_sentence(o.changes, "en", schema),
+        }
+        for o in recourse.options
+    ]
 
 
 def results_table(

@@ -19,6 +19,7 @@ from typing import Any, Literal
 import pandas as pd
 from sqlalchemy import Connection, Engine, func, insert, select
 
+from core.serving.recourse import Recourse
 from core.serving.service import Reason, ScoringResult
 from core.store import tables as t
 from core.store.chain import COLUMNS, GENESIS, iso, link, prepare, row_hash
@@ -97,6 +98,8 @@ class DecisionRecord:
     prev_hash: str
     row_hash: str
     overridden_by: list[str] = field(default_factory=list)
+    #: the recourse options offered with the decision (kept in the ``reasons`` JSON, see :func:`recourse_of`)
+    recourse: list[dict[str, Any]] = field(default_factory=list)
 
     def public(self) -> dict[str, Any]:
         """A JSON-ready dict (time as ISO 8601 UTC)."""
@@ -131,16 +134,29 @@ def reasons_of(
     return [one(r) for r in toward_default[:top]] + [one(r) for r in toward_repayment[:top]]
 
 
+def recourse_of(recourse: Recourse | None) -> list[dict[str, Any]]:
+    """The recourse options offered with a decision, as entries of its ``reasons`` JSON list: each has a
+    ``recourse`` key (the option's number from 1; 0 with ``status`` "none" when the search found no
+    change within the bounds), so that :class:`DecisionRecord` reads them apart from the reasons."""
+    if recourse is None or recourse.status not in ("found", "none"):
+        return []
+    if not recourse.options:
+        return [{"recourse": 0, "status": "none", "changes": []}]
+    return [{"recourse": i, **o.record()} for i, o in enumerate(recourse.options, start=1)]
+
+
 def decision_of(
-    result: ScoringResult, application: Any, *, channel: Channel, actor: Actor, latency_ms: float | None
-) -> NewDecision:
-    """The log row of a scored application."""
+    result: ScoringResult, application: Any, *, channel: Channel, actor: Actor, latency_ms: float | None,
+    recourse: Recourse | None = None,
+) -> NewDecision:  # fmt: skip
+    """The log row of a scored application (with the recourse options offered, when searched)."""
     return NewDecision(
         channel=channel, kind="decision", officer=actor.name, authenticated=actor.authenticated,
         client_id=result.client_id, application=application, features=result.features,
         bundle_name=result.bundle_name, bundle_version=result.bundle_version, bundle_hash=result.model_sha256,
         probability=result.probability, threshold=result.threshold, decision=result.decision,
-        reasons=reasons_of(result.toward_default, result.toward_repayment), latency_ms=latency_ms,
+        reasons=reasons_of(result.toward_default, result.toward_repayment) + recourse_of(recourse),
+        latency_ms=latency_ms,
     )  # fmt: skip
 
 
@@ -319,16 +335,18 @@ def _record(row: Mapping[str, Any], overridden_by: list[str] | None = None) -> D
         text = row[name]
         return None if text is None else json.loads(text)
 
+    explained = parsed("reasons") or []
+
     return DecisionRecord(
         seq=int(row["seq"]), decision_id=row["decision_id"], created_at=row["created_at"], channel=row["channel"],
         kind=row["kind"], client_id=None if row["client_id"] is None else int(row["client_id"]),
         application=parsed("application"), features=parsed("features"), input_hash=row["input_hash"],
         bundle_name=row["bundle_name"], bundle_version=row["bundle_version"], bundle_hash=row["bundle_hash"],
         probability=row["probability"], threshold=row["threshold"], decision=row["decision"],
-        reasons=parsed("reasons") or [], errors=parsed("errors") or [], officer=row["officer"],
+        reasons=[r for r in explained if "recourse" not in r], errors=parsed("errors") or [], officer=row["officer"],
         authenticated=bool(row["authenticated"]), latency_ms=row["latency_ms"], overrides=row["overrides"],
         override_reason=row["override_reason"], prev_hash=row["prev_hash"], row_hash=row["row_hash"],
-        overridden_by=overridden_by or [],
+        overridden_by=overridden_by or [], recourse=[r for r in explained if "recourse" in r],
     )  # fmt: skip
 
 

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 
 from core.errors import RecordValidationError
+from core.serving.recourse import Recourse, RecourseFinder
 from core.serving.service import BatchScoring, ScoringResult, ScoringService
 from core.store.decisions import (
     Actor,
@@ -44,6 +45,7 @@ class Decided:
     result: ScoringResult
     logged: DecisionRecord
     latency_ms: float
+    recourse: Recourse | None = None  # when asked for (application bundles): searched if refused
 
 
 @dataclass
@@ -63,11 +65,16 @@ class DecisionDesk:
         self.store = store
         bundle = service.bundle
         self._bundle_ref = (bundle.name, bundle.version, service.model_sha256)
+        self.recourse = RecourseFinder(service)
 
     def decide(
-        self, record: Any, *, channel: Channel, actor: Actor, explain: bool = True, top_k: int = 5
-    ) -> Decided:
-        """Score and log one application; a refused input is logged, then RecordValidationError raised."""
+        self, record: Any, *, channel: Channel, actor: Actor, explain: bool = True, top_k: int = 5,
+        recourse: bool = False,
+    ) -> Decided:  # fmt: skip
+        """Score and log one application; a refused input is logged, then RecordValidationError raised.
+
+        With ``recourse``, a refused application's recourse options are searched
+        (:class:`~core.serving.recourse.RecourseFinder`) and logged with the decision."""
         started = time.perf_counter()
         try:
             result = self.service.score(record, explain=explain, top_k=top_k)
@@ -78,19 +85,20 @@ class DecisionDesk:
             )  # fmt: skip
             raise
         latency = (time.perf_counter() - started) * 1000
+        found = self.recourse.find(record) if recourse and self.recourse.applicable else None
         logged = self.store.log.append(
-            decision_of(result, record, channel=channel, actor=actor, latency_ms=latency)
+            decision_of(result, record, channel=channel, actor=actor, latency_ms=latency, recourse=found)
         )
-        return Decided(result, logged, latency)
+        return Decided(result, logged, latency, found)
 
     def decide_client(
-        self, client_id: int, *, channel: Channel, actor: Actor, explain: bool = True
+        self, client_id: int, *, channel: Channel, actor: Actor, explain: bool = True, recourse: bool = False
     ) -> Decided:
         """Score a stored client (application and history from the store) and log the decision."""
         application = self.store.clients.application(client_id)
         if application is None:
             raise UnknownClient(client_id)
-        return self.decide(application, channel=channel, actor=actor, explain=explain)
+        return self.decide(application, channel=channel, actor=actor, explain=explain, recourse=recourse)
 
     def decide_records(
         self, records: Sequence[Any], *, channel: Channel, actor: Actor, explain: bool = False
