@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import sqlite3
+import uuid
 from dataclasses import asdict
 from pathlib import Path
 
@@ -15,7 +16,7 @@ import pytest
 import core
 from core.cli.score import read_csv_chunks
 from core.store import Actor, DecisionDesk, Store
-from core.store.chain import canonical, row_hash
+from core.store.chain import canonical, prepare_batch, row_hash
 from core.store.inputs import DecodedInputs, encode
 
 SAMPLE = Path(__file__).resolve().parents[3] / "examples" / "applications_sample.csv"
@@ -117,3 +118,15 @@ def test_payload_round_trip_matches_canonical_json():
     assert decoded.features(0) == {"c": "u", "f": 1.5, "i": 1}
     assert decoded.features(1) is None  # a refused row has no vector
     assert decoded.features(2) == {"c": "v", "f": None, "i": 3}  # infinity is null, as in JSON
+
+
+def test_batch_rows_hash_as_their_columns_say():
+    header = ("cli", 'o"f\\f é\n', True, "b 🏦", "v\u2028", "a" * 64, 0.5)
+    rows = [("decision", 12, 0.1 + 0.2, 1 / 3, "ACCEPTED", canonical([{"f": 'x"'}]), "[]", 0),
+            ("refused_input", None, None, None, None, "[]", canonical([{"p": "\\"}]), 1)]  # fmt: skip
+    prepared = prepare_batch(header, rows, "c" * 32, "d" * 64)
+    assert all(
+        p.rest == json.dumps(p.values, separators=(",", ":"), ensure_ascii=False)[1:-1] for p in prepared
+    )
+    ids = [p.decision_id for p in prepared]
+    assert all(uuid.UUID(i).version == 4 and uuid.UUID(i).hex == i for i in ids) and len(set(ids)) == 2

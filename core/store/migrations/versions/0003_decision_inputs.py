@@ -3,7 +3,7 @@
 A decision logged from a chunk of a file (or an API batch) used to carry ~9 kB of canonical JSON
 (its application and feature vector), which capped ``pad score`` at a few thousand rows per second.
 Now a chunk writes one ``decision_inputs`` row (every application as given and every feature vector,
-column by column, Arrow IPC with zstd: ``core.store.inputs``) and each decision points at its row in it
+column by column, Arrow IPC with lz4: ``core.store.inputs``) and each decision points at its row in it
 (``inputs_id``, ``inputs_row``), with the payload's SHA-256 as its ``input_hash``. Rows written before
 keep their JSON columns and their hashes: the chain hashes the two new columns only where they are set.
 ``decision_inputs`` is append-only, as ``decisions`` is.
