@@ -15,6 +15,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import dataclass
+from operator import itemgetter
 from typing import Any
 
 import numpy as np
@@ -42,15 +43,14 @@ class CheckedRecords:
 
 def check_records(records: Sequence[Any], schema: FeatureSchema) -> CheckedRecords:
     """Validate ``records`` as :func:`validate_record` does one by one (see the module's docstring)."""
-    n = len(records)
     plan = _plan(schema)
     dicts = [r if type(r) is dict else {} for r in records]
-    clean = np.fromiter((type(r) is dict for r in records), bool, n)
+    clean = np.array([type(r) is dict for r in records], dtype=bool)
     allowed = {*plan.specs, ID_COLUMN}
-    clean &= np.fromiter((r.keys() <= allowed for r in dicts), bool, n)
+    clean &= np.array([r.keys() <= allowed for r in dicts], dtype=bool)
+    names = [spec.name for spec, *_ in plan.checks]
     columns: dict[str, list[Any]] = {}
-    for spec, kind, seen, lo, hi, sentinel in plan.checks:
-        raw = [r.get(spec.name) for r in dicts]
+    for (spec, kind, seen, lo, hi, sentinel), raw in zip(plan.checks, _columns(dicts, names), strict=True):
         if kind == "categorical":
             values, ok = _categorical(raw, spec.categories, seen, schema.missing_category)
         elif kind == "boolean":
@@ -58,12 +58,28 @@ def check_records(records: Sequence[Any], schema: FeatureSchema) -> CheckedRecor
         else:
             values, ok = _number(raw, spec, lo, hi, sentinel)
         if spec.required:
-            ok &= np.fromiter((v is not None for v in raw), bool, n)
+            ok &= np.array([v is not None for v in raw], dtype=bool)
         clean &= ok
         columns[spec.name] = values
     ids = [r.get(ID_COLUMN) for r in dicts]
-    clean &= np.fromiter((v is None or (type(v) is int and 0 < v <= MAX_ID) for v in ids), bool, n)
+    clean &= np.array([v is None or (type(v) is int and 0 < v <= MAX_ID) for v in ids], dtype=bool)
     return _merge(records, schema, clean, columns, ids)
+
+
+def _columns(dicts: list[dict[str, Any]], names: list[str]) -> list[list[Any]]:
+    """The values of ``names`` in each record (None when absent), column by column."""
+    if not dicts:
+        return [[] for _ in names]
+    get = itemgetter(*names)
+    rows = []
+    for r in dicts:
+        try:
+            rows.append(get(r))  # every field given: one call
+        except KeyError:
+            rows.append(tuple(r.get(name) for name in names))
+    if len(names) == 1:
+        return [list(rows)]
+    return [list(col) for col in zip(*rows, strict=True)]
 
 
 def _merge(
@@ -101,12 +117,18 @@ def _number(
     raw: list[Any], spec: Any, lo: float | None, hi: float | None, sentinel: float | None
 ) -> tuple[list[Any], np.ndarray]:
     n = len(raw)
-    # an integer beyond any float is left to the validator, which words it
-    typed = np.fromiter(
-        (v is None or type(v) is float or (type(v) is int and -_BIG < v < _BIG) for v in raw), bool, n
-    )
-    given = np.fromiter((v is not None for v in raw), bool, n)
-    x = np.array([v if t else None for v, t in zip(raw, typed, strict=True)], dtype=float)
+    types = set(map(type, raw))
+    if types <= {float, int, _NONE} and (
+        int not in types or all(-_BIG < v < _BIG for v in raw if type(v) is int)
+    ):
+        typed = np.ones(n, bool)  # the common case: numbers (and nulls) only
+    else:  # an integer beyond any float, a text, a flag...: left to the validator, which words it
+        typed = np.array(
+            [v is None or type(v) is float or (type(v) is int and -_BIG < v < _BIG) for v in raw], dtype=bool
+        )
+        raw = [v if t else None for v, t in zip(raw, typed.tolist(), strict=True)]
+    x = np.array(raw, dtype=float)
+    given = np.ones(n, bool) if _NONE not in types else np.array([v is not None for v in raw], dtype=bool)
     with np.errstate(invalid="ignore"):
         finite = np.isfinite(x)
         ok = typed & (finite | ~given)
@@ -128,17 +150,17 @@ def _number(
 
 
 def _flag(raw: list[Any]) -> tuple[list[Any], np.ndarray]:
+    if set(map(type, raw)) <= {bool, _NONE}:  # the common case
+        return [None if v is None else float(v) for v in raw], np.ones(len(raw), bool)
     values: list[Any] = []
     ok = np.ones(len(raw), bool)
     for i, v in enumerate(raw):
         t = type(v)
         if t is bool or (t in _NUMBER and v in (0, 1)):
             values.append(float(v))
-        elif v is None:
-            values.append(None)
         else:
             values.append(None)
-            ok[i] = False
+            ok[i] = v is None
     return values, ok
 
 
@@ -146,19 +168,21 @@ def _categorical(
     raw: list[Any], categories: Sequence[str] | None, seen: frozenset[str] | None, missing: str
 ) -> tuple[list[Any], np.ndarray]:
     allowed = None if not categories else {*categories, missing}
+
+    def fine(v: Any) -> bool:
+        return v is None or (
+            type(v) is str
+            and (allowed is None or v in allowed)
+            and (seen is None or v in seen or v == missing)
+        )
+
     n = len(raw)
-    ok = np.fromiter(
-        (
-            v is None
-            or (
-                type(v) is str
-                and (allowed is None or v in allowed)
-                and (seen is None or v in seen or v == missing)
-            )
-            for v in raw
-        ),
-        bool,
-        n,
-    )
-    values = [None if v == missing else v for v in raw]
+    try:
+        distinct = set(raw)
+    except TypeError:  # a list or an object among the values: not clean, the validator words it
+        ok = np.array([type(v) is str and fine(v) or v is None for v in raw], dtype=bool)
+        return [None if type(v) is str and v == missing else v for v in raw], ok
+    good = {v for v in distinct if fine(v)}
+    ok = np.ones(n, bool) if len(good) == len(distinct) else np.array([v in good for v in raw], dtype=bool)
+    values = [None if v == missing else v for v in raw] if missing in distinct else raw
     return values, ok

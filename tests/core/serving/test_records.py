@@ -45,7 +45,8 @@ def _broken(good: dict, schema) -> list:  # type: ignore[no-untyped-def]
         {**good, cat.name: "Astronaut"}, {**good, cat.name: 3}, {**good, cat.name: schema.missing_category},
         {**good, "SK_ID_CURR": True}, {**good, "SK_ID_CURR": 0}, {**good, "SK_ID_CURR": 2**70},
         {**good, "SK_ID_CURR": "100002"}, {k: v for k, v in good.items() if k != "SK_ID_CURR"},
-        {**good, num.name: None}, {**good, num.name: 3},
+        {**good, num.name: None}, {**good, num.name: 3}, {**good, cat.name: ["a"]}, {**good, num.name: {"x": 1}},
+        {**good, cat.name: None},
     ]  # fmt: skip
     if "boolean" in spec:
         flag = spec["boolean"].name
