@@ -27,7 +27,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -80,6 +80,16 @@ def _pg_guarded_insert() -> str:
 _PG_GUARDED = _pg_guarded_insert()
 
 
+@dataclass
+class _Append:
+    """One call of :meth:`LogWriter.write` waiting in a group: its rows, then its outcome."""
+
+    prepared: list[Prepared]
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    error: BaseException | None = None
+    done: bool = False
+
+
 class LogWriter:
     """Appends chained rows to the ``decisions`` table of ``engine``; thread-safe."""
 
@@ -91,21 +101,67 @@ class LogWriter:
         self._pid = os.getpid()
         self._tail: tuple[int, str] | None = None  # PostgreSQL: the last row written or read here
         self._sent: list[tuple[Any, ...]] = []  # the rows of the write in flight
+        self._waiting: list[_Append] = []  # SQLite: appends of this process waiting for the lock
+        self._waiting_lock = threading.Lock()
 
     def write(self, prepared: Sequence[Prepared], inputs: InputsRow | None = None) -> list[tuple[Any, ...]]:
         """Append ``prepared`` rows in one transaction, chained after the current tail; the rows written
         (values in ``COLUMNS`` order, or ``COLUMNS_INPUTS`` for the rows of a batch whose ``inputs``
-        are written first, in the same transaction)."""
+        are written first, in the same transaction).
+
+        On SQLite, appends of this process's threads that arrive while another is being written are
+        committed together, in order of arrival, in the next transaction (group commit: one fsync for
+        all of them); each still returns when its rows are durable, and when that group transaction
+        fails, each of its appends is retried alone (one bad entry never fails another's)."""
         if self.dialect not in ("sqlite", "postgresql"):
             return self._generic(prepared, inputs)
-        error = self.engine.dialect.loaded_dbapi.Error
+        if self.dialect == "sqlite" and inputs is None:
+            return self._grouped(prepared)
         with self._lock:
             try:
                 return self._attempt(prepared, inputs)
-            except error as exc:  # as SQLAlchemy says it (IntegrityError...), without the row's values
-                raise DBAPIError.instance(
-                    "INSERT INTO decisions", None, exc, error, hide_parameters=True
-                ) from exc
+            except self.engine.dialect.loaded_dbapi.Error as exc:
+                raise self._error(exc) from exc
+
+    def _error(self, exc: BaseException) -> BaseException:
+        """``exc`` as SQLAlchemy says it (IntegrityError...), without the row's values."""
+        error = self.engine.dialect.loaded_dbapi.Error
+        return DBAPIError.instance("INSERT INTO decisions", None, exc, error, hide_parameters=True)  # type: ignore[arg-type]
+
+    def _grouped(self, prepared: Sequence[Prepared]) -> list[tuple[Any, ...]]:
+        mine = _Append(list(prepared))
+        with self._waiting_lock:
+            self._waiting.append(mine)
+        with self._lock:
+            if not mine.done:  # not written by the thread before: write every append waiting
+                with self._waiting_lock:
+                    group, self._waiting = self._waiting, []
+                if not any(a is mine for a in group):  # taken by a thread stopped before writing it
+                    group.insert(0, mine)
+                self._write_group(group)
+        if mine.error is not None:
+            raise self._error(mine.error) from mine.error
+        return mine.rows
+
+    def _write_group(self, group: list[_Append]) -> None:
+        error = self.engine.dialect.loaded_dbapi.Error
+        if len(group) > 1:
+            try:
+                rows = self._attempt([p for a in group for p in a.prepared], None)
+            except error:
+                pass  # each alone below: the error is the bad append's only
+            else:
+                at = 0
+                for a in group:
+                    a.rows, a.done = rows[at : at + len(a.prepared)], True
+                    at += len(a.prepared)
+                return
+        for a in group:
+            try:
+                a.rows = self._attempt(a.prepared, None)
+            except error as exc:
+                a.error = exc
+            a.done = True
 
     def _attempt(self, prepared: Sequence[Prepared], inputs: InputsRow | None) -> list[tuple[Any, ...]]:
         self._sent = []
