@@ -65,4 +65,3 @@ def test_a_group_of_good_appends_is_one_transaction(tmp_path):
     assert transactions == [4] and store.log.count() == 4 and store.log.verify().ok
     seqs = sorted(r.seq for r in store.log.records())
     assert seqs == [1, 2, 3, 4]
-
