@@ -130,3 +130,25 @@ def test_batch_rows_hash_as_their_columns_say():
     )
     ids = [p.decision_id for p in prepared]
     assert all(uuid.UUID(i).version == 4 and uuid.UUID(i).hex == i for i in ids) and len(set(ids)) == 2
+
+
+def test_both_engines_write_and_read_the_compact_rows(app_bundle, db_url):
+    store = Store.open(db_url)
+    desk = DecisionDesk(core.ScoringService(app_bundle, history=store.history), store)
+    frame = next(iter(read_csv_chunks(SAMPLE, chunk_rows=20)))
+    decided = desk.decide_frame(frame, first_row=1, channel="cli", actor=ACTOR)
+    store.log.append(entry_after := _one(decided))  # a single row after the batch: the chain goes on
+    records = {r.decision_id: r for r in store.log.records(limit=50)}
+    first = records[decided.decision_ids[0]]
+    row = decided.batch.results["row"].iloc[0] - 1
+    cells = {str(k): (None if pd.isna(v) else v) for k, v in frame.iloc[row].items()}
+    assert first.application == json.loads(canonical(cells)) and first.features
+    assert len(records) == decided.logged + 1 and entry_after.officer == "t"
+    assert store.log.verify().ok and store.log.verify().rows == decided.logged + 1
+
+
+def _one(decided):  # type: ignore[no-untyped-def]
+    from core.store import NewDecision
+
+    return NewDecision(channel="api", kind="decision", officer="t", authenticated=True, client_id=1,
+                       application={"x": 1}, probability=0.5, threshold=0.5, decision="REFUSED")  # fmt: skip
