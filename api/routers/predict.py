@@ -22,7 +22,7 @@ from api.dependencies import (
     service_of,
     validation_problems,
 )
-from api.schemas import BatchItem, BatchPrediction, Contribution, ErrorResponse, Explanation, RowProblem
+from api.schemas import BatchPrediction, Contribution, ErrorResponse, Explanation
 from core import (
     CONTRACT_VERSION,
     Decided,
@@ -175,16 +175,19 @@ def predict_batch(request: Request, raw: Body) -> Response:
     batch = decided.batch
     table = results_table(batch, service.schema, bundle_version=service.bundle.version)
     table["decision_id"] = decided.decision_ids
-    out = BatchPrediction(
-        contract_version=CONTRACT_VERSION,
-        n=batch.n_rows,
-        n_scored=batch.n_scored,
-        threshold=service.bundle.threshold,
-        bundle_version=service.bundle.version,
-        results=[
-            BatchItem(**{k: json_value(v) for k, v in row.items()}) for row in table.to_dict(orient="records")
-        ],
-        errors=[RowProblem(row=e.row, field=e.field, problem=e.problem) for e in batch.errors],
+    columns = {c: [json_value(v) for v in table[c].tolist()] for c in table.columns}
+    out = BatchPrediction.model_validate(  # one validation of the whole answer (not one model per row)
+        {
+            "contract_version": CONTRACT_VERSION,
+            "n": batch.n_rows,
+            "n_scored": batch.n_scored,
+            "threshold": service.bundle.threshold,
+            "bundle_version": service.bundle.version,
+            "results": [
+                dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)
+            ],
+            "errors": [{"row": e.row, "field": e.field, "problem": e.problem} for e in batch.errors],
+        }
     )
     # serialised here, in the worker thread: a thousand rows are not turned into JSON on the event loop
     return Response(out.model_dump_json(), media_type="application/json")

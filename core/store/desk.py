@@ -14,12 +14,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from core.errors import RecordValidationError
 from core.serving.recourse import Recourse, RecourseFinder
 from core.serving.service import BatchScoring, ScoringResult, ScoringService
 from core.store.decisions import (
     Actor,
+    BatchDecisions,
     Channel,
     DecisionRecord,
     NewDecision,
@@ -107,9 +109,7 @@ class DecisionDesk:
         started = time.perf_counter()
         batch = self.service.score_records(records, explain=explain)
         latency = (time.perf_counter() - started) * 1000 / max(1, len(records))
-        entries = self.batch_entries(batch, lambda row: records[row - 1], channel=channel, actor=actor,
-                                     latency_ms=latency)  # fmt: skip
-        return self._record(batch, entries)
+        return self._record_compact(batch, list(records), 1, channel=channel, actor=actor, latency_ms=latency)
 
     def decide_frame(
         self,
@@ -132,11 +132,56 @@ class DecisionDesk:
         latency_ms: float,
     ) -> DecidedBatch:  # fmt: skip
         """Log the rows of a chunk already scored (``batch`` is ``frame`` scored) in one transaction."""
-        cells = rows_of(frame)
-        entries = self.batch_entries(
-            batch, lambda row: cells[row - first_row], channel=channel, actor=actor, latency_ms=latency_ms
+        return self._record_compact(
+            batch, frame, first_row, channel=channel, actor=actor, latency_ms=latency_ms
         )
-        return self._record(batch, entries)
+
+    def _record_compact(
+        self, batch: BatchScoring, application: pd.DataFrame | list[Any], first_row: int, *,
+        channel: Channel, actor: Actor, latency_ms: float,
+    ) -> DecidedBatch:  # fmt: skip
+        """The compact log (one payload of inputs for the chunk); the per-row JSON entries of
+        :meth:`batch_entries` when the cells cannot be stored column-wise (mixed types in a column)."""
+        try:
+            logged = self.store.log.append_scored(self.scored(batch, application, first_row, channel=channel,
+                                                              actor=actor, latency_ms=latency_ms))  # fmt: skip
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, _NotColumnar):
+            cells = rows_of(application) if isinstance(application, pd.DataFrame) else application
+            entries = self.batch_entries(batch, lambda row: cells[row - first_row], channel=channel,
+                                         actor=actor, latency_ms=latency_ms)  # fmt: skip
+            return self._record(batch, entries)
+        return DecidedBatch(batch, list(logged[: len(batch.results)]), len(logged))
+
+    def scored(
+        self, batch: BatchScoring, application: pd.DataFrame | Sequence[Any], first_row: int, *,
+        channel: Channel, actor: Actor, latency_ms: float,
+    ) -> BatchDecisions:  # fmt: skip
+        """The log rows of a scored batch, column-wise: ``application`` holds its rows as received
+        (row number ``first_row`` first)."""
+        name, version, sha = self._bundle_ref
+        res = batch.results
+        rows = res["row"].to_numpy()
+        if len(batch.features) and not np.array_equal(batch.features.index.to_numpy(), rows):
+            raise ValueError(
+                "the batch's feature vectors are not aligned with its results"
+            )  # pragma: no cover
+        n = len(application)
+        refused: dict[int, list[dict[str, Any]]] = {}
+        for e in batch.errors:
+            if not 0 <= e.row - first_row < n:
+                raise _NotColumnar(f"row {e.row} is not a row of the batch")
+            refused.setdefault(e.row - first_row, []).append({"field": e.field, "problem": str(e.problem)})
+        features = batch.features if len(batch.features) else pd.DataFrame(index=range(len(res)))
+        return BatchDecisions(
+            channel=channel, officer=actor.name, authenticated=actor.authenticated, bundle_name=name,
+            bundle_version=version, bundle_hash=sha, application=application,
+            positions=(rows - first_row).tolist(), features=features,
+            client_ids=res["SK_ID_CURR"].tolist() if "SK_ID_CURR" in res else [None] * len(res),
+            probabilities=res["probability"].tolist(), thresholds=res["threshold"].tolist(),
+            decisions=res["decision"].tolist(),
+            reasons=[reasons_of(*r) for r in batch.reasons] if batch.reasons is not None else None,
+            refused=sorted(refused.items()), latency_ms=latency_ms,
+        )  # fmt: skip
 
     def batch_entries(
         self,
@@ -184,6 +229,10 @@ class DecisionDesk:
         logged = self.store.log.append_batch(entries)
         decision_ids: list[str | None] = list(logged[: len(batch.results)])
         return DecidedBatch(batch, decision_ids, len(logged))
+
+
+class _NotColumnar(ValueError):
+    """A batch the compact log cannot hold as it is: logged row by row instead."""
 
 
 def rows_of(frame: pd.DataFrame) -> list[dict[str, Any]]:
