@@ -128,12 +128,23 @@ def test_malformed_bodies(client, content, status, problem):
 
 
 def test_batch_scores_valid_and_reports_invalid(client, record):
-    clients = [record, {**record, "CODE_GENDER": "?"}, "oops", {**record, "SK_ID_CURR": 7}]
+    clients = [record, {**record, "CODE_GENDER": "?"}, {**record, "SK_ID_CURR": 7}]
     body = client.post("/predict/batch", json={"clients": clients}).json()
-    assert body["n"] == 4 and body["n_scored"] == 2
-    assert [r["row"] for r in body["results"]] == [1, 4] and body["results"][1]["SK_ID_CURR"] == 7
-    assert {(e["row"], e["field"]) for e in body["errors"]} == {(2, "CODE_GENDER"), (3, "(record)")}
+    assert body["n"] == 3 and body["n_scored"] == 2
+    assert [r["row"] for r in body["results"]] == [1, 3] and body["results"][1]["SK_ID_CURR"] == 7
+    assert {(e["row"], e["field"]) for e in body["errors"]} == {(2, "CODE_GENDER")}
     assert client.post("/predict/batch", json=[record]).json()["n_scored"] == 1
+
+
+def test_batch_items_that_are_not_objects_are_a_422_naming_their_rows(client, record):
+    res = client.post("/predict/batch", json={"clients": [record, "oops", None, 3]})
+    assert res.status_code == 422
+    assert [(d["row"], d["field"]) for d in res.json()["detail"]] == [
+        (2, "(record)"),
+        (3, "(record)"),
+        (4, "(record)"),
+    ]
+    assert "got a text" in res.json()["detail"][0]["problem"]
 
 
 def test_batch_bounds_and_shape(toy_bundle, record, monkeypatch):
