@@ -32,11 +32,11 @@ def _digits_only(value: Any) -> Any:
 _ID_DOC = "SK_ID_CURR of the client (digits only)"
 #: a client id in the path: digits, 1 to 2**63 - 1 (else 422 naming ``client_id``)
 ClientIdPath = Annotated[
-    int, BeforeValidator(_digits_only), Path(ge=1, le=MAX_CLIENT_ID, description=_ID_DOC)
-]
+    int, Path(ge=1, le=MAX_CLIENT_ID, description=_ID_DOC), BeforeValidator(_digits_only)
+]  # Path before BeforeValidator: else the OpenAPI document loses the bounds
 #: an optional client id in the query string, same rules
 ClientIdQuery = Annotated[
-    int | None, BeforeValidator(_digits_only), Query(ge=1, le=MAX_CLIENT_ID, description=_ID_DOC)
+    int | None, Query(ge=1, le=MAX_CLIENT_ID, description=_ID_DOC), BeforeValidator(_digits_only)
 ]
 
 
@@ -111,6 +111,11 @@ def actor_of(request: Request) -> Actor:
 def reads_all(actor: Actor) -> bool:
     """True when the caller may list every decision (analyst, auditor, open mode)."""
     return actor.role in READ_ALL
+
+
+def json_body(request: Request) -> None:
+    """415 unless the body is sent as ``application/json`` (for routes whose body FastAPI parses)."""
+    require_json(request.headers.get("content-type"))
 
 
 async def raw_body(request: Request) -> bytes:

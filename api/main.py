@@ -16,6 +16,7 @@ from anyio import CapacityLimiter
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
 from api.dependencies import authenticate
 from api.errors import BadRequest, problems_response
@@ -113,6 +114,13 @@ def create_app(
             for e in exc.errors()
         ]
         return problems_response(422, problems)
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # FastAPI's own refusals (unknown route, wrong method, unreadable body) in the API's error body
+        problem = exc.detail if isinstance(exc.detail, str) else "request refused"
+        headers = dict(exc.headers) if exc.headers else None
+        return problems_response(exc.status_code, [{"field": "(request)", "problem": problem}], headers)
 
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
