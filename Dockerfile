@@ -26,8 +26,7 @@ RUN mkdir -p core dashboard api \
     && pip uninstall -y pret-a-depenser \
     && rm -rf core dashboard api build ./*.egg-info
 
-# 2) The code, the demo bundle and the Streamlit configuration.
-COPY --chown=user:user .streamlit ./.streamlit
+# 2) The code (with the Streamlit configuration, dashboard/.streamlit) and the demo bundle.
 COPY --chown=user:user core ./core
 COPY --chown=user:user api ./api
 COPY --chown=user:user dashboard ./dashboard

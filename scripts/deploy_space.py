@@ -23,7 +23,7 @@ REPO = Path(__file__).resolve().parent.parent
 #: what the image is built from: the Dockerfile's COPY sources, its build context files, the Space card
 ALLOW = [
     "Dockerfile", ".dockerignore", "README.md", "pyproject.toml",
-    "core/**", "api/**", "dashboard/**", "assets/**", "examples/**", ".streamlit/**",
+    "core/**", "api/**", "dashboard/**", "assets/**", "examples/**",
 ]  # fmt: skip
 IGNORE = ["**/__pycache__/**", "**/*.pyc", "**/.DS_Store"]
 

@@ -65,7 +65,7 @@ def test_the_upload_sends_the_image_files_and_the_binaries_through_large_file_st
     binaries = [p for p in bundle if p.endswith((".cbm", ".parquet"))]
     assert binaries and all(files[p] == "lfs" for p in binaries)  # never inside a commit or a git push
     assert files["Dockerfile"] == files["api/main.py"] == files["pyproject.toml"] == "regular"
-    assert {"README.md", ".streamlit/config.toml", "examples/input_example.json"} <= set(files)
+    assert {"README.md", "dashboard/.streamlit/config.toml", "examples/input_example.json"} <= set(files)
     assert not any(
         p.startswith(("tests/", ".git/", ".github/", "benchmarks/")) or "__pycache__" in p for p in files
     )
