@@ -34,7 +34,7 @@ from core.serving.contract import (
     results_table,
     score_out,
 )
-from core.serving.explain import Explainer, ShapMatrix, importance_of, shap_values
+from core.serving.explain import Explainer, ShapMatrix, importance_of, shap_explanation, shap_values
 from core.serving.presentation import (
     category_label,
     days_to_years,
@@ -164,6 +164,7 @@ __all__ = [
     "results_table",
     "save_bundle",
     "score_out",
+    "shap_explanation",
     "shap_values",
     "to_model_frame",
     "to_safe_csv",
