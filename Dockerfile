@@ -26,8 +26,7 @@ RUN mkdir -p core dashboard api \
     && pip uninstall -y pret-a-depenser \
     && rm -rf core dashboard api build ./*.egg-info
 
-# 2) The code, the demo bundle and the Streamlit configuration.
-COPY --chown=user:user .streamlit ./.streamlit
+# 2) The code (with the Streamlit configuration, dashboard/.streamlit) and the demo bundle.
 COPY --chown=user:user core ./core
 COPY --chown=user:user api ./api
 COPY --chown=user:user dashboard ./dashboard
@@ -36,6 +35,8 @@ COPY --chown=user:user examples ./examples
 
 USER 1000
 EXPOSE 7860
-HEALTHCHECK --interval=30s --timeout=5s --start-period=60s --retries=3 \
-    CMD ["python", "-c", "import sys, urllib.request; sys.exit(0 if urllib.request.urlopen('http://localhost:7860/_stcore/health', timeout=4).status == 200 else 1)"]
+# The check follows what runs: healthy when the dashboard (7860) or the API (8000, as the README runs
+# it) answers its health route; the timeout leaves room for importing the package.
+HEALTHCHECK --interval=30s --timeout=20s --start-period=60s --retries=3 \
+    CMD ["python", "-m", "core.cli", "healthcheck", "--dashboard-port", "7860", "--api-port", "8000"]
 CMD ["streamlit", "run", "dashboard/app.py", "--server.port=7860", "--server.address=0.0.0.0", "--server.headless=true"]

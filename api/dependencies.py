@@ -1,16 +1,18 @@
-"""Shared request helpers: the scoring service of the loaded bundle, JSON body parsing, errors."""
+"""Shared request helpers: the scoring service of the loaded bundle, the body, authentication, errors."""
 
 from __future__ import annotations
 
-import json
 import re
 from typing import Annotated, Any
 
 from fastapi import Depends, Path, Query, Request, Security
-from fastapi.responses import JSONResponse
 from fastapi.security import APIKeyHeader, HTTPAuthorizationCredentials, HTTPBearer
 from pydantic import BeforeValidator
 
+from api.body import parse_json as parse_json  # re-exported: the routers import it from here
+from api.body import require_json
+from api.errors import BadRequest as BadRequest
+from api.errors import problems_response as problems_response
 from core import READ_ALL, Actor, Bundle, DecisionDesk, RecordValidationError, ScoringService, Store
 
 #: who acts when no API key is configured (the embedded demo): recorded as unauthenticated
@@ -30,11 +32,11 @@ def _digits_only(value: Any) -> Any:
 _ID_DOC = "SK_ID_CURR of the client (digits only)"
 #: a client id in the path: digits, 1 to 2**63 - 1 (else 422 naming ``client_id``)
 ClientIdPath = Annotated[
-    int, BeforeValidator(_digits_only), Path(ge=1, le=MAX_CLIENT_ID, description=_ID_DOC)
-]
+    int, Path(ge=1, le=MAX_CLIENT_ID, description=_ID_DOC), BeforeValidator(_digits_only)
+]  # Path before BeforeValidator: else the OpenAPI document loses the bounds
 #: an optional client id in the query string, same rules
 ClientIdQuery = Annotated[
-    int | None, BeforeValidator(_digits_only), Query(ge=1, le=MAX_CLIENT_ID, description=_ID_DOC)
+    int | None, Query(ge=1, le=MAX_CLIENT_ID, description=_ID_DOC), BeforeValidator(_digits_only)
 ]
 
 
@@ -46,17 +48,6 @@ def service_of(request: Request) -> ScoringService:
 def bundle_of(request: Request) -> Bundle:
     """The bundle loaded at start-up."""
     return service_of(request).bundle
-
-
-class BadRequest(Exception):
-    """A request the API refuses, with its status and problems."""
-
-    def __init__(
-        self, status: int, problems: list[dict[str, str]], headers: dict[str, str] | None = None
-    ) -> None:
-        self.status = status
-        self.problems = problems
-        self.headers = headers
 
 
 def store_of(request: Request) -> Store:
@@ -122,33 +113,19 @@ def reads_all(actor: Actor) -> bool:
     return actor.role in READ_ALL
 
 
-def problems_response(
-    status: int, problems: list[dict[str, Any]], headers: dict[str, str] | None = None
-) -> JSONResponse:
-    """The error body: every problem, each naming its field."""
-    return JSONResponse(status_code=status, content={"detail": problems}, headers=headers)
+def json_body(request: Request) -> None:
+    """415 unless the body is sent as ``application/json`` (for routes whose body FastAPI parses)."""
+    require_json(request.headers.get("content-type"))
 
 
 async def raw_body(request: Request) -> bytes:
     """The request body, read on the event loop (the size limit applies while it streams in).
 
-    A dependency of the ``def`` routes, which then parse and score it in a worker thread.
+    A dependency of the ``def`` routes, which then parse and score it in a worker thread; a body
+    not sent as ``application/json`` is refused (415) before it is read.
     """
+    require_json(request.headers.get("content-type"))
     return await request.body()
-
-
-def parse_json(raw: bytes) -> Any:
-    """Parse a body as JSON (NaN/Infinity literals are parsed, then rejected by validation)."""
-    if not raw.strip():
-        raise BadRequest(422, [{"field": "(body)", "problem": "empty body: send a JSON object"}])
-    try:
-        return json.loads(raw)
-    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
-        raise BadRequest(400, [{"field": "(body)", "problem": f"invalid JSON: {exc}"}]) from None
-    except RecursionError:
-        raise BadRequest(400, [{"field": "(body)", "problem": "invalid JSON: nested too deeply"}]) from None
-    except ValueError as exc:  # e.g. an integer literal of more than 4,300 digits
-        raise BadRequest(400, [{"field": "(body)", "problem": f"unusable JSON: {str(exc)[:120]}"}]) from None
 
 
 #: the body of a route, read on the event loop: ``raw: Body`` in a ``def`` route

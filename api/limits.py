@@ -1,4 +1,4 @@
-"""Request limits, as pure ASGI middleware: the body size (rejected before the body is read into
+"""Request limits, as pure ASGI middleware: the body size per route (rejected before the body is read into
 memory) and the requests in progress (rejected at once with 503 and ``Retry-After`` when saturated)."""
 
 from __future__ import annotations
@@ -6,49 +6,56 @@ from __future__ import annotations
 import json
 import logging
 import time
-from collections.abc import Collection
+from collections.abc import Collection, Mapping
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from api.errors import cut
 
 log = logging.getLogger("api")
 
 
 class BodySizeLimit:
-    """Answer 413 when a request body exceeds ``max_bytes`` (by Content-Length or while streaming)."""
+    """Answer 413 when a request body exceeds its route's limit (by Content-Length or while streaming).
 
-    def __init__(self, app: ASGIApp, max_bytes: int) -> None:
+    ``max_bytes`` applies to every path but those of ``per_path`` (path -> bytes): one application
+    to ``/predict`` is a few kilobytes, a batch may be megabytes.
+    """
+
+    def __init__(self, app: ASGIApp, max_bytes: int, per_path: Mapping[str, int] | None = None) -> None:
         self.app = app
         self.max_bytes = max_bytes
+        self.per_path = dict(per_path or {})
 
     async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        path = _route_path(scope)
+        limit = self.per_path.get(path, self.max_bytes)
         headers = dict(scope.get("headers") or [])
         length = headers.get(b"content-length")
-        if length is not None and length.isdigit() and int(length) > self.max_bytes:
-            await self._reject(send)
+        if length is not None and length.isdigit() and int(length) > limit:
+            await self._reject(send, path, limit)
             return
         seen = 0
-        too_big = False
 
         async def limited_receive() -> Message:
-            nonlocal seen, too_big
+            nonlocal seen
             message = await receive()
             if message["type"] == "http.request":
                 seen += len(message.get("body", b""))
-                if seen > self.max_bytes:
-                    too_big = True
+                if seen > limit:
                     raise _TooLarge
             return message
 
         try:
             await self.app(scope, limited_receive, send)
         except _TooLarge:
-            await self._reject(send)
+            await self._reject(send, path, limit)
 
-    async def _reject(self, send: Send) -> None:
-        problem = f"request body larger than {self.max_bytes} bytes"
+    async def _reject(self, send: Send, path: str, limit: int) -> None:
+        problem = f"request body larger than {limit} bytes, the limit of {cut(path, 80)}"
         await send_problem(send, 413, "(body)", problem)
 
 

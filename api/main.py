@@ -11,16 +11,17 @@ from __future__ import annotations
 import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
-from typing import Any
 
 from anyio import CapacityLimiter
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.openapi.utils import get_openapi
 from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
 
-from api.dependencies import BadRequest, authenticate, problems_response
+from api.dependencies import authenticate
+from api.errors import BadRequest, problems_response
 from api.limits import BodySizeLimit, ConcurrencyLimit
+from api.openapi import build_openapi
 from api.routers import clients, decisions, health, predict
 from api.startup import OneLineStartupErrors
 from core import (
@@ -36,50 +37,15 @@ from core import (
     get_settings,
     load_configured_bundle,
     open_store,
-    record_model,
 )
 
 log = logging.getLogger("api")
+#: a batch body may hold this many bytes per application allowed in a batch (MAX_BATCH_ROWS)
 MAX_BODY_BYTES_PER_ROW = 20_000
+#: every other body (one application to /predict or /explain: about 4 kB; an override's reason)
+MAX_BODY_BYTES = 100_000
 #: worker threads of their own for /health, so that it answers while every shared thread is busy
 HEALTH_THREADS = 2
-
-
-def _custom_openapi(app: FastAPI) -> dict[str, Any]:
-    if app.openapi_schema:
-        return app.openapi_schema
-    schema = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
-    service: ScoringService | None = getattr(app.state, "service", None)
-    if service is not None:
-        bundle = service.bundle
-        record_schema = record_model(bundle.schema).model_json_schema(
-            ref_template="#/components/schemas/{model}"
-        )
-        defs = record_schema.pop("$defs", {})
-        schema.setdefault("components", {}).setdefault("schemas", {}).update(
-            {"Application": record_schema, **defs}
-        )
-        example = service.example_record()
-        bodies = {
-            "/predict": ({"$ref": "#/components/schemas/Application"}, example),
-            "/explain": ({"$ref": "#/components/schemas/Application"}, example),
-            "/predict/batch": (
-                {
-                    "type": "object",
-                    "properties": {
-                        "clients": {"type": "array", "items": {"$ref": "#/components/schemas/Application"}}
-                    },
-                },
-                {"clients": [example]},
-            ),
-        }
-        for path, (body_schema, body_example) in bodies.items():
-            schema["paths"][path]["post"]["requestBody"] = {
-                "required": True,
-                "content": {"application/json": {"schema": body_schema, "example": body_example}},
-            }
-        app.openapi_schema = schema
-    return schema
 
 
 def create_app(
@@ -124,7 +90,8 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.max_batch_rows = max_rows
-    app.add_middleware(BodySizeLimit, max_bytes=max(1_000_000, max_rows * MAX_BODY_BYTES_PER_ROW))
+    batch_bytes = max(1_000_000, max_rows * MAX_BODY_BYTES_PER_ROW)
+    app.add_middleware(BodySizeLimit, max_bytes=MAX_BODY_BYTES, per_path={"/predict/batch": batch_bytes})
     # /health and the documentation pages do no scoring nor database work on the shared threads
     exempt = {"/health", app.docs_url, app.redoc_url, app.openapi_url, app.swagger_ui_oauth2_redirect_url}
     app.add_middleware(ConcurrencyLimit, max_in_flight=max_in_flight, exempt={p for p in exempt if p})
@@ -148,6 +115,13 @@ def create_app(
         ]
         return problems_response(422, problems)
 
+    @app.exception_handler(StarletteHTTPException)
+    async def _http_error(_: Request, exc: StarletteHTTPException) -> JSONResponse:
+        # FastAPI's own refusals (unknown route, wrong method, unreadable body) in the API's error body
+        problem = exc.detail if isinstance(exc.detail, str) else "request refused"
+        headers = dict(exc.headers) if exc.headers else None
+        return problems_response(exc.status_code, [{"field": "(request)", "problem": problem}], headers)
+
     @app.exception_handler(Exception)
     async def _unexpected(request: Request, exc: Exception) -> JSONResponse:
         log.exception("unexpected error on %s %s", request.method, request.url.path)
@@ -155,7 +129,7 @@ def create_app(
             500, [{"field": "(server)", "problem": "internal error; it has been logged"}]
         )
 
-    app.openapi = lambda: _custom_openapi(app)  # type: ignore[method-assign]
+    app.openapi = lambda: build_openapi(app)  # type: ignore[method-assign]
     return app
 
 

@@ -2,18 +2,23 @@
 
 from __future__ import annotations
 
-from typing import Any, Literal
+from typing import Annotated, Any, Literal
 
-from pydantic import BaseModel
+from pydantic import AfterValidator, BaseModel
 
+from api.errors import cut
 from core import ScoreOut
+
+#: a field name or a problem as a response quotes it: cut when longer than a sentence
+Text = Annotated[str, AfterValidator(cut)]
 
 
 class Problem(BaseModel):
-    """One problem with one field of the request."""
+    """One problem with one field of the request (``row``: the application of a batch, from 1)."""
 
-    field: str
-    problem: str
+    field: Text
+    problem: Text
+    row: int | None = None
 
 
 class ErrorResponse(BaseModel):
@@ -61,8 +66,8 @@ class RowProblem(BaseModel):
     """A problem in one application of a batch."""
 
     row: int
-    field: str
-    problem: str
+    field: Text
+    problem: Text
 
 
 class BatchPrediction(BaseModel):

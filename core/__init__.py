@@ -34,7 +34,7 @@ from core.serving.contract import (
     results_table,
     score_out,
 )
-from core.serving.explain import Explainer, ShapMatrix, importance_of, shap_values
+from core.serving.explain import Explainer, ShapMatrix, importance_of, shap_explanation, shap_values
 from core.serving.letter import Lender, decision_letter, letter_filename, letter_for
 from core.serving.presentation import (
     category_label,
@@ -185,6 +185,7 @@ __all__ = [
     "results_table",
     "save_bundle",
     "score_out",
+    "shap_explanation",
     "shap_values",
     "to_model_frame",
     "to_safe_csv",

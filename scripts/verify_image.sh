@@ -22,7 +22,7 @@ PY
 echo "== RUN $run"
 (cd "$app" && bash -c "$run")
 echo "== COPY"
-for src in .streamlit core api dashboard assets examples; do cp -r "$repo/$src" "$app/$src"; done
+for src in core api dashboard assets examples; do cp -r "$repo/$src" "$app/$src"; done
 find "$app" -name __pycache__ -prune -exec rm -rf {} +
 echo "== installed: $(pip list 2>/dev/null | wc -l) packages; $(du -sh "$root/venv" | cut -f1) venv"
 echo "== CMD as uid 1000"

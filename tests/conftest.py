@@ -69,11 +69,23 @@ def pytest_configure(config: pytest.Config) -> None:
     import os
     import tempfile
 
+    config._catboost_info_before = (Path.cwd() / "catboost_info").exists()  # type: ignore[attr-defined]
     config._pad_store_dir = tempfile.mkdtemp(prefix="pad-test-store-")  # type: ignore[attr-defined]
     os.environ["STORE_PATH"] = str(Path(config._pad_store_dir) / "store.sqlite")  # type: ignore[attr-defined]
     os.environ["DEMO_STORE_CLIENTS"] = "200"
     for name in ("DATABASE_URL", "API_KEYS"):
         os.environ.pop(name, None)
+
+
+def pytest_sessionfinish(session: pytest.Session, exitstatus: int) -> None:
+    """Tests never write ``catboost_info/`` into the working directory (``allow_writing_files=False``)."""
+    if not getattr(session.config, "_catboost_info_before", True) and (Path.cwd() / "catboost_info").exists():
+        reporter = session.config.pluginmanager.get_plugin("terminalreporter")
+        message = ("FAILED: a test wrote catboost_info/ into the working directory: give its CatBoost model "
+                   "allow_writing_files=False (or a train_dir under tmp_path)")  # fmt: skip
+        if reporter is not None:
+            reporter.write_line(message, red=True)
+        session.exitstatus = 1
 
 
 def pytest_unconfigure(config: pytest.Config) -> None:

@@ -67,7 +67,12 @@ def build_toy_bundle(folder: Path, *, n: int = 600, seed: int = 0, iterations: i
     )
     train, valid = frame.iloc[: n * 2 // 3], frame.iloc[n * 2 // 3 :]
     model = CatBoostClassifier(
-        iterations=iterations, depth=3, random_seed=seed, verbose=False, thread_count=1
+        iterations=iterations,
+        depth=3,
+        random_seed=seed,
+        verbose=False,
+        thread_count=1,
+        allow_writing_files=False,
     )
     model.fit(to_model_frame(train, schema), train[TARGET_COLUMN], cat_features=CATEGORICAL)
     proba = model.predict_proba(to_model_frame(valid, schema))[:, 1]

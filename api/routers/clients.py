@@ -25,7 +25,14 @@ def _records(frame: pd.DataFrame) -> list[dict[str, Any]]:
 @router.get("/clients", summary="Client ids of the store starting with some digits (autocomplete)")
 def search(
     request: Request,
-    prefix: Annotated[str, Query(max_length=20, description="leading digits of SK_ID_CURR")] = "",
+    prefix: Annotated[
+        str,
+        Query(
+            max_length=20,
+            description="leading digits of SK_ID_CURR",
+            json_schema_extra={"pattern": "^[0-9]*$"},
+        ),
+    ] = "",
     limit: Annotated[int, Query(ge=1, le=200)] = 20,
 ) -> dict[str, Any]:
     """Smallest ids first; an empty prefix lists the first ids."""

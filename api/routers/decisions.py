@@ -5,11 +5,20 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Depends, Query, Request
 from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from api.dependencies import BadRequest, ClientIdQuery, actor_of, reads_all, service_of, store_of
+from api.dependencies import (
+    MAX_CLIENT_ID,
+    BadRequest,
+    ClientIdQuery,
+    actor_of,
+    json_body,
+    reads_all,
+    service_of,
+    store_of,
+)
 from core import DecisionLogError, letter_filename, letter_for
 
 router = APIRouter(tags=["decisions"])
@@ -41,7 +50,7 @@ def list_decisions(
     kind: Literal["decision", "override", "refused_input"] | None = None,
     channel: Literal["dashboard", "api", "cli"] | None = None,
     limit: Annotated[int, Query(ge=1, le=1000)] = 100,
-    offset: Annotated[int, Query(ge=0)] = 0,
+    offset: Annotated[int, Query(ge=0, le=MAX_CLIENT_ID)] = 0,  # the largest database integer
 ) -> dict[str, Any]:
     """``items``: full decision records (application, features, reasons, hashes); ``total``: all matches."""
     filters = _filters(
@@ -103,7 +112,11 @@ def letter(request: Request, decision_id: str, lang: Literal["fr", "en"] = "fr")
     )
 
 
-@router.post("/decisions/{decision_id}/override", summary="Override the model's decision, with a reason")
+@router.post(
+    "/decisions/{decision_id}/override",
+    summary="Override the model's decision, with a reason",
+    dependencies=[Depends(json_body)],
+)
 def override(request: Request, decision_id: str, body: OverrideIn) -> dict[str, Any]:
     """A new log row linked to the decision; the original is never changed."""
     _visible(request, decision_id)

@@ -12,6 +12,7 @@ from typing import Any
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
 
+from api.body import batch_records
 from api.dependencies import (
     MAX_CLIENT_ID,
     BadRequest,
@@ -40,6 +41,7 @@ ERRORS: dict[int | str, dict[str, Any]] = {
     413: {"model": ErrorResponse, "description": "Body or batch too large"},
     401: {"model": ErrorResponse, "description": "API key missing or not valid (when keys are configured)"},
     404: {"model": ErrorResponse, "description": "Only an id was sent and the client store does not hold it"},
+    415: {"model": ErrorResponse, "description": "Body not sent as application/json"},
     422: {"model": ErrorResponse, "description": "Invalid application: every field problem listed"},
     503: {
         "model": ErrorResponse,
@@ -155,20 +157,12 @@ def explain(request: Request, raw: Body) -> Explanation:
 def predict_batch(request: Request, raw: Body) -> Response:
     """Scores of the valid applications; the invalid ones are reported by row without failing the others.
 
-    The body is a JSON list of applications, or ``{"clients": [...]}``. Each result has the same
+    The body is a JSON list of applications, or ``{"clients": [...]}``; an item that is not a JSON
+    object makes the whole request a 422 naming its row. Each result has the same
     columns as a row of ``pad score`` and of the dashboard's download, plus its ``decision_id``: the
     whole batch is recorded in one transaction before the response is sent.
     """
-    body = parse_json(raw)
-    clients = body.get("clients") if isinstance(body, dict) else body
-    if not isinstance(clients, list):
-        raise BadRequest(422, [{"field": "clients", "problem": "expected a list of applications"}])
-    limit = request.app.state.max_batch_rows
-    if len(clients) > limit:
-        raise BadRequest(
-            413,
-            [{"field": "clients", "problem": f"{len(clients)} applications: at most {limit} per request"}],
-        )
+    clients = batch_records(parse_json(raw), request.app.state.max_batch_rows)
     service = service_of(request)
     desk = desk_of(request)
     decided = desk.decide_records(clients, channel="api", actor=actor_of(request))

@@ -15,6 +15,7 @@ _COMMAND_MODULES = (
     "core.cli.data",
     "core.cli.train",
     "core.cli.serve",
+    "core.cli.health",
     "core.cli.drift",
     "core.cli.db",
 )

@@ -215,6 +215,27 @@ def verify_files(folder: Path, files: dict[str, str]) -> None:
             )
 
 
+def _read_schema(path: Path) -> FeatureSchema:
+    """The bundle's schema; a file that is not one is a BundleError naming it (never a traceback)."""
+    try:
+        return FeatureSchema.model_validate_json(path.read_text(encoding="utf-8"))
+    except UnicodeDecodeError:
+        raise BundleError(f"{path.name} is not a valid feature schema: it is not UTF-8 text.") from None
+    except ValidationError as exc:
+        first = exc.errors()[0]
+        where = ".".join(str(x) for x in first["loc"]) or "(file)"
+        raise BundleError(f"{path.name} is not a valid feature schema: {where}: {first['msg']}.") from None
+
+
+def _read_table(path: Path) -> pd.DataFrame:
+    """A Parquet table of the bundle; an unreadable one is a BundleError naming it."""
+    try:
+        return pd.read_parquet(path)
+    except (OSError, ValueError) as exc:  # pyarrow's ArrowInvalid is a ValueError
+        text = " ".join(str(exc).split())[:200]
+        raise BundleError(f"{path.name} is not a readable Parquet table ({text}).") from None
+
+
 def load_bundle(folder: Path | str, *, source: str | None = None) -> Bundle:
     """Load a bundle folder: v1 (verifying every file hash), or legacy files side by side."""
     folder = Path(folder)
@@ -227,11 +248,12 @@ def load_bundle(folder: Path | str, *, source: str | None = None) -> Bundle:
         if required not in manifest.files:
             raise BundleError(f"manifest of {folder} does not list {required}.")
     verify_files(folder, manifest.files)
-    schema = FeatureSchema.model_validate_json((folder / SCHEMA_FILE).read_text(encoding="utf-8"))
+    schema = _read_schema(folder / SCHEMA_FILE)
     model = _load_model(folder / MODEL_FILE)
-    reference = pd.read_parquet(folder / REFERENCE_FILE) if REFERENCE_FILE in manifest.files else None
-    validation = pd.read_parquet(folder / VALIDATION_FILE) if VALIDATION_FILE in manifest.files else None
-    global_shap = pd.read_parquet(folder / GLOBAL_SHAP_FILE) if GLOBAL_SHAP_FILE in manifest.files else None
+    reference, validation, global_shap = (
+        _read_table(folder / name) if name in manifest.files else None
+        for name in (REFERENCE_FILE, VALIDATION_FILE, GLOBAL_SHAP_FILE)
+    )
     _check_model_matches(model, schema, folder)
     log.info("loaded bundle %s %s from %s", manifest.name, manifest.version, source or folder)
     return Bundle(

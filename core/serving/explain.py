@@ -9,7 +9,7 @@ import math
 import threading
 from collections.abc import Sequence
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 import pandas as pd
@@ -18,7 +18,10 @@ from core.serving.bundle import Bundle
 from core.serving.global_shap import GLOBAL_SHAP_ROWS, reference_sample, shap_array, stored_shap
 from core.serving.schema import ID_COLUMN
 
-__all__ = ["GLOBAL_SHAP_ROWS", "Explainer", "ShapMatrix", "importance_of", "shap_values"]
+if TYPE_CHECKING:
+    import shap
+
+__all__ = ["GLOBAL_SHAP_ROWS", "Explainer", "ShapMatrix", "importance_of", "shap_explanation", "shap_values"]
 
 
 def importance_of(shap: ShapMatrix) -> pd.DataFrame:
@@ -37,6 +40,37 @@ class ShapMatrix:
     base_value: float
     raw: np.ndarray  # model raw prediction (log-odds of default)
     feature_names: list[str]
+
+    def to_explanation(self, data: pd.DataFrame | None = None) -> shap.Explanation:
+        """These values as a ``shap.Explanation``, for shap's plots in an analyst's notebook.
+
+        Parameters
+        ----------
+        data
+            The feature rows the values explain (shown by ``shap.plots.waterfall``, ``beeswarm``...).
+
+        Returns
+        -------
+        shap.Explanation
+            ``values`` (n x k, log-odds), ``base_values`` (n), ``data`` and ``feature_names``.
+        """
+        import shap  # here: slow to import, and only notebooks need it
+
+        return shap.Explanation(
+            values=self.values,
+            base_values=np.full(len(self.values), self.base_value),
+            data=None if data is None else data[self.feature_names].to_numpy(dtype=object),
+            feature_names=list(self.feature_names),
+        )
+
+
+def shap_explanation(bundle: Bundle, features: pd.DataFrame) -> shap.Explanation:
+    """The bundle's exact SHAP values (log-odds of default) of feature rows, as a ``shap.Explanation``.
+
+    For notebooks: ``shap.plots.waterfall(shap_explanation(bundle, rows)[0])``; ``features`` are
+    model features, as in ``bundle.reference``.
+    """
+    return shap_values(bundle, features).to_explanation(features)
 
 
 def shap_values(bundle: Bundle, features: pd.DataFrame) -> ShapMatrix:

@@ -69,6 +69,18 @@ def _bool_from_01(value: Any) -> Any:
     return value
 
 
+#: every integer up to this is exactly a float: an integral float id beyond it may have been rounded
+_EXACT_FLOAT_INT = 2**53
+
+
+def _integral_id(value: Any) -> Any:
+    # 100002.0 is the id 100002 (as a CSV cell "100002.0" is); 100002.5 is refused, and so is an
+    # integral float beyond 2**53, which may be a rounded id (9007199254740993 reads as ...992.0)
+    if type(value) is float and value.is_integer() and abs(value) <= _EXACT_FLOAT_INT:
+        return int(value)
+    return value
+
+
 def _impossible(spec: FeatureSpec, value: Any) -> Problem:
     if spec.name == "DAYS_BIRTH" and isinstance(value, int | float):
         return Problem("impossible_age", value=value)
@@ -132,7 +144,7 @@ def _record_model_cached(schema_json: str) -> type[BaseModel]:
     schema = FeatureSchema.model_validate_json(schema_json)
     fields: dict[str, Any] = {
         ID_COLUMN: (
-            int | None,
+            Annotated[int | None, BeforeValidator(_integral_id)],
             Field(default=None, gt=0, le=MAX_ID, description="client id (a 64-bit integer)"),
         )
     }

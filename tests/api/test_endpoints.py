@@ -128,12 +128,23 @@ def test_malformed_bodies(client, content, status, problem):
 
 
 def test_batch_scores_valid_and_reports_invalid(client, record):
-    clients = [record, {**record, "CODE_GENDER": "?"}, "oops", {**record, "SK_ID_CURR": 7}]
+    clients = [record, {**record, "CODE_GENDER": "?"}, {**record, "SK_ID_CURR": 7}]
     body = client.post("/predict/batch", json={"clients": clients}).json()
-    assert body["n"] == 4 and body["n_scored"] == 2
-    assert [r["row"] for r in body["results"]] == [1, 4] and body["results"][1]["SK_ID_CURR"] == 7
-    assert {(e["row"], e["field"]) for e in body["errors"]} == {(2, "CODE_GENDER"), (3, "(record)")}
+    assert body["n"] == 3 and body["n_scored"] == 2
+    assert [r["row"] for r in body["results"]] == [1, 3] and body["results"][1]["SK_ID_CURR"] == 7
+    assert {(e["row"], e["field"]) for e in body["errors"]} == {(2, "CODE_GENDER")}
     assert client.post("/predict/batch", json=[record]).json()["n_scored"] == 1
+
+
+def test_batch_items_that_are_not_objects_are_a_422_naming_their_rows(client, record):
+    res = client.post("/predict/batch", json={"clients": [record, "oops", None, 3]})
+    assert res.status_code == 422
+    assert [(d["row"], d["field"]) for d in res.json()["detail"]] == [
+        (2, "(record)"),
+        (3, "(record)"),
+        (4, "(record)"),
+    ]
+    assert "got a text" in res.json()["detail"][0]["problem"]
 
 
 def test_batch_bounds_and_shape(toy_bundle, record, monkeypatch):
@@ -187,3 +198,41 @@ def test_application_bundle_takes_raw_applications(app_client, app_bundle, appli
     spec = app_client.get("/openapi.json").json()
     props = spec["components"]["schemas"]["Application"]["properties"]
     assert set(props) == {"SK_ID_CURR", *(s.name for s in app_bundle.schema.inputs)}
+
+
+def test_openapi_declares_what_the_api_accepts(app_client, application):
+    spec = app_client.get("/openapi.json").json()
+    record = spec["components"]["schemas"]["Application"]
+    flag = next(n for n, v in application.items() if isinstance(v, bool))
+    assert {"type": "integer", "enum": [0, 1], "description": "1 for true, 0 for false"} in record[
+        "properties"
+    ][flag]["anyOf"]
+    assert app_client.post("/predict", json={**application, flag: 1}).status_code == 200
+    assert {"AMT_CREDIT", "AMT_ANNUITY", "AMT_INCOME_TOTAL", "DAYS_BIRTH"} <= set(record["required"])
+    batch = spec["paths"]["/predict/batch"]["post"]["requestBody"]["content"]["application/json"]["schema"]
+    assert batch["oneOf"][1]["required"] == ["clients"] and batch["oneOf"][0]["items"]["type"] == "object"
+    assert app_client.post("/predict/batch", json={}).status_code == 422
+    responses = spec["paths"]["/predict"]["post"]["responses"]
+    assert {"413", "415", "422"} <= set(responses)
+    assert responses["422"]["content"]["application/json"]["schema"] == {
+        "$ref": "#/components/schemas/ErrorResponse"
+    }
+    assert "HTTPValidationError" not in spec["components"]["schemas"]
+
+
+def test_an_integral_float_id_is_read_exactly_from_the_json_text(app_client, application):
+    text = json.dumps({**application, "SK_ID_CURR": 1}).replace(
+        '"SK_ID_CURR": 1', '"SK_ID_CURR": 9007199254740993.0'
+    )
+    res = app_client.post("/predict", content=text, headers={"content-type": "application/json"})
+    assert res.status_code == 200 and res.json()["client_id"] == 9007199254740993  # not ...992
+    res = app_client.post("/predict", json={**application, "SK_ID_CURR": 22400.5})
+    assert res.status_code == 422 and res.json()["detail"][0]["field"] == "SK_ID_CURR"
+
+
+def test_per_route_body_limits(app_client, application):
+    big = json.dumps({**application, "pad": "x" * 150_000})
+    res = app_client.post("/predict", content=big, headers={"content-type": "application/json"})
+    assert res.status_code == 413 and "the limit of /predict" in res.json()["detail"][0]["problem"]
+    res = app_client.post("/predict/batch", content=f"[{big}]", headers={"content-type": "application/json"})
+    assert res.status_code == 200 and res.json()["errors"][0]["field"] == "pad"  # a batch may be larger

@@ -98,7 +98,9 @@ def _legacy_folder(folder: Path, names: list[str], cats: list[str], threshold: f
     for name in names:
         data[name] = rng.choice(["a", "b", "c"], n) if name in cats else rng.normal(size=n)
     frame = pd.DataFrame(data)
-    model = CatBoostClassifier(iterations=5, depth=2, verbose=False, thread_count=1)
+    model = CatBoostClassifier(
+        iterations=5, depth=2, verbose=False, thread_count=1, allow_writing_files=False
+    )
     model.fit(frame, rng.integers(0, 2, n), cat_features=cats)
     folder.mkdir(parents=True, exist_ok=True)
     model.save_model(str(folder / LEGACY_FILES["model"]))

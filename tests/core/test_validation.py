@@ -97,6 +97,21 @@ def test_flags_accept_json_booleans_and_01(toy_record, toy_bundle):
         )
 
 
+@pytest.mark.parametrize(
+    ("value", "client_id"),
+    [(100002.0, 100002), (float(2**53), 2**53), (100002.5, None), (float(2**53 + 2), None), (-3.0, None)],
+)
+def test_an_integral_float_id_is_that_integer_when_exact(toy_record, toy_bundle, value, client_id):
+    """100002.0 is the id 100002; a fraction, or a float beyond 2**53 (maybe a rounded id), is refused."""
+    record = {**toy_record, "SK_ID_CURR": value}
+    if client_id is None:
+        with pytest.raises(RecordValidationError, match="SK_ID_CURR: must be a positive integer"):
+            validate_record(record, toy_bundle.schema)
+    else:
+        valid = validate_record(record, toy_bundle.schema)
+        assert valid.client_id == client_id and type(valid.client_id) is int
+
+
 def test_out_of_training_range_is_a_warning(toy_record, toy_bundle):
     spec = toy_bundle.schema.get("AMT_CREDIT")
     valid = validate_record(dict(toy_record, AMT_CREDIT=spec.max * 3), toy_bundle.schema)

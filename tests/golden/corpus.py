@@ -64,7 +64,7 @@ def inputs(service: ScoringService, store: Store) -> list[Any]:
     # refused inputs: the errors are part of the contract too
     records.append(dict(base, AMT_CREDIT=None))
     records.append(dict(base, NAME_INCOME_TYPE="Astronaut", EXT_SOURCE_2=1.5))
-    records.append(dict(base, SK_ID_CURR=100002.0))
+    records.append(dict(base, SK_ID_CURR=100002.0))  # an integral float id: read as 100002 (contract 1.3)
     records.append(dict(base, AMT_INCOME_TOTAL="lots"))
     return records
 

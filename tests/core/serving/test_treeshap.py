@@ -82,7 +82,9 @@ def test_models_built_to_stress_the_attribution(params):
     cats = ["CODE_GENDER", "NAME_EDUCATION_TYPE", "CITY"]
     x = frame.drop(columns=["SK_ID_CURR", "TARGET"])
     x[cats] = x[cats].fillna("__missing__")
-    model = CatBoostClassifier(iterations=60, random_seed=0, verbose=0, thread_count=1, **params)
+    model = CatBoostClassifier(
+        iterations=60, random_seed=0, verbose=0, thread_count=1, allow_writing_files=False, **params
+    )
     model.fit(x, frame["TARGET"], cat_features=cats)
     _assert_exact(model, Pool(x, cat_features=cats))
 
@@ -90,7 +92,9 @@ def test_models_built_to_stress_the_attribution(params):
 def test_trees_that_are_not_oblivious_are_refused():
     frame = toy_frame(n=400)
     x = frame[["EXT_SOURCE_2", "DAYS_BIRTH", "AMT_CREDIT"]]
-    model = CatBoostClassifier(iterations=5, depth=3, grow_policy="Depthwise", verbose=0, thread_count=1)
+    model = CatBoostClassifier(
+        iterations=5, depth=3, grow_policy="Depthwise", verbose=0, thread_count=1, allow_writing_files=False
+    )
     model.fit(x, frame["TARGET"])
     with pytest.raises(UnsupportedModel, match="oblivious"):
         LeafShap.from_model(model)
