@@ -92,7 +92,8 @@ def monkeypatch_module():
 OPERATIONS = [
     "GET /health", "GET /model", "POST /predict", "POST /explain", "POST /predict/batch", "GET /clients",
     "GET /clients/{client_id}", "POST /clients/{client_id}/score", "GET /decisions", "GET /decisions/verify",
-    "GET /decisions/{decision_id}", "POST /decisions/{decision_id}/override",
+    "GET /decisions/{decision_id}", "POST /decisions/{decision_id}/override", "POST /recourse",
+    "GET /decisions/{decision_id}/letter",
 ]  # fmt: skip
 
 
