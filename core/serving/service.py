@@ -31,7 +31,13 @@ from core.serving.bundle import Bundle
 from core.serving.explain import Explainer
 from core.serving.schema import ID_COLUMN, to_model_frame
 from core.serving.treeshap import LeafShap, UnsupportedModel
-from core.serving.validation import FieldWarning, RowError, validate_frame, validate_record
+from core.serving.validation import (
+    DuplicateIds,
+    FieldWarning,
+    RowError,
+    validate_frame,
+    validate_record,
+)
 
 Decision = Literal["ACCEPTED", "REFUSED"]
 HistoryStatus = Literal["known", "none", "not_applicable"]
@@ -410,6 +416,8 @@ class ScoringService:
             rows.append(i)
             ids.append(valid.client_id)
             values.append(valid.values)
+        warnings += DuplicateIds().warnings(rows, ids)
+        warnings.sort(key=lambda w: w.row)
         inputs = pd.DataFrame(values, columns=[s.name for s in self.schema.fields])
         features, history = (
             self.features_of(inputs, ids) if values else (pd.DataFrame(columns=self.schema.names), [])
@@ -417,11 +425,18 @@ class ScoringService:
         return self._batch(rows, ids, features, history, errors, warnings, len(records), explain, top_k)
 
     def score_frame(
-        self, frame: pd.DataFrame, *, first_row: int = 1, explain: bool = False, top_k: int = 3
-    ) -> BatchScoring:
-        """Validate a table of text cells row by row and score the valid rows (see validate_frame)."""
+        self, frame: pd.DataFrame, *, first_row: int = 1, explain: bool = False, top_k: int = 3,
+        seen_ids: DuplicateIds | None = None,
+    ) -> BatchScoring:  # fmt: skip
+        """Validate a table of text cells row by row and score the valid rows (see validate_frame).
+
+        A row whose client id an earlier row has (in this table, or in the earlier chunks of a file
+        sharing ``seen_ids``) is scored with a warning."""
         checked = validate_frame(frame, self.schema, first_row=first_row)
         ids = list(checked.client_ids)
+        twice = (seen_ids or DuplicateIds()).warnings(list(checked.features.index), ids)
+        if twice:
+            checked.warnings = sorted([*checked.warnings, *twice], key=lambda w: w.row)
         features, history = (
             self.features_of(checked.features, ids)
             if len(checked.features)
