@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 # A spreadsheet treats a cell starting with one of these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+#: a signed plain number ("-1.5", "+2e3") is read as a number by a spreadsheet, never run
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 def _neutralise(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
 

@@ -133,7 +133,9 @@ SHOWN_COLUMNS = 5
 
 def ignored_summary(names: list[str], *, every: bool = False) -> str:
     """One line about the unknown columns of a file: their number and the first few names."""
-    shown = names if every else names[:SHOWN_COLUMNS]
+    if every:  # one per line
+        return f"ignored {len(names)} unknown column(s):\n" + "\n".join(f"  {clip(n)}" for n in names)
+    shown = names[:SHOWN_COLUMNS]
     text = f"ignored {len(names)} unknown column(s): " + ", ".join(clip(n) for n in shown)
     if len(shown) < len(names):
         text += f", … and {len(names) - len(shown)} more (--verbose lists them all)"

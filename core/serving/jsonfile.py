@@ -9,6 +9,7 @@ their record.
 from __future__ import annotations
 
 import json
+import sys
 from collections import Counter
 from dataclasses import dataclass, field
 from typing import Any
@@ -51,6 +52,11 @@ def parse_json_records(text: str | bytes, name: str = "the JSON") -> JsonRecords
     except UnicodeDecodeError:
         raise FileValidationError(f"{name} is not valid JSON: its text is not UTF-8") from None
     except ValueError as exc:  # an integer of more than sys.get_int_max_str_digits() digits
+        if "digits" in str(exc):
+            raise FileValidationError(
+                f"{name} is not usable JSON: it holds an integer of more than {sys.get_int_max_str_digits():,} "
+                "digits (no field takes such a number)"
+            ) from None
         raise FileValidationError(f"{name} is not usable JSON: {clip(exc, 120)}") from None
     records = data if isinstance(data, list) else [data]
     duplicates = {

@@ -163,6 +163,16 @@ class BatchScoring:
         """Number of rows scored."""
         return len(self.results)
 
+    def labelled(self) -> tuple[np.ndarray, np.ndarray, int]:
+        """The labels (0/1) and probabilities of the scored rows that have a ``TARGET``, and the number
+        of scored rows without one (an empty cell of a labelled file)."""
+        if self.target is None:
+            return np.empty(0, dtype=int), np.empty(0), len(self.results)
+        target = pd.to_numeric(self.target, errors="coerce").to_numpy(dtype=float)
+        known = ~np.isnan(target)
+        proba = self.results["probability"].to_numpy(dtype=float)
+        return target[known].astype(int), proba[known], int((~known).sum())
+
     def errors_frame(self) -> pd.DataFrame:
         """The validation report as a table: row, field, problem, value."""
         return pd.DataFrame(
