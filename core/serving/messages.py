@@ -174,7 +174,13 @@ class Problem(str):
         obj.params = params
         return obj
 
-    def __reduce__(self) -> Any:  # keep it a plain string when copied or pickled by a library
+    def __copy__(self) -> Problem:  # immutable: a copy (e.g. of a frame's attrs) is the same problem
+        return self
+
+    def __deepcopy__(self, memo: Any) -> Problem:
+        return self
+
+    def __reduce__(self) -> Any:  # keep it a plain string when pickled by a library
         return (str, (str(self),))
 
 

@@ -181,6 +181,7 @@ class BatchScoring:
                 for e in self.errors
             ],
             columns=["row", "field", "problem", "value"],
+            dtype=object,  # problems stay Problems (pandas' text dtype would make them plain English strings)
         )
 
 

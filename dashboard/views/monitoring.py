@@ -198,7 +198,8 @@ def _show(bundle: core.Bundle, report: monitoring.DriftReport, application_only:
                 "p99_ms": "p99 (ms)",
             }  # fmt: skip
         )
-        left.dataframe(shown.round(1), hide_index=True, width="stretch")
+        with left:
+            safe_dataframe(shown.round(1), hide_index=True, width="stretch")
         right.plotly_chart(
             charts.latency_bars(report.latency, title=t("mon_latency_chart"), labels=channels, y_label="ms"),
             width="stretch",
