@@ -303,7 +303,9 @@ def test_upload_a_french_excel_export(page, server):
     page.get_by_role("link", name="Scoring par lot").first.click()
     settle(page)
     page.locator("input[type=file]").set_input_files(str(hostile / "french_excel_cp1252.csv"))
-    page.get_by_text("Fichier lu ainsi : séparateur point-virgule, virgule décimale").wait_for(timeout=120_000)
+    page.get_by_text("Fichier lu ainsi : séparateur point-virgule, virgule décimale").wait_for(
+        timeout=120_000
+    )
     settle(page)
     expect(page.get_by_text("Windows-1252").first).to_be_visible()
     shot(page, "3b_batch_french_export")
