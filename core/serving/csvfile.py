@@ -60,8 +60,12 @@ _OPENERS = {".gz": gzip.open, ".bz2": bz2.open, ".xz": lzma.open}
 _QUOTE, _COMMA, _LF, _CR, _SPACE = (ord(c) for c in '",\n\r ')
 #: a number written the French way: digits grouped by spaces (plain, no-break or narrow no-break)
 #: and/or a decimal comma; its plain spelling is the digits without the spaces and a decimal point
-_FRENCH_NUMBER = re.compile(r"^([+-]?)(\d{1,3}(?:[ \u00a0\u202f]\d{3})+|\d*)(?:,(\d+))?$")
-_FRENCH_HINT = "[,\u00a0\u202f ]"
+_SPACES = " \u00a0\u202f"  # the characters themselves: pyarrow's regular expressions (RE2) have no \\u escape
+_FRENCH_NUMBER = re.compile(
+    rf"^[+-]?(?:[0-9]{{1,3}}(?:[{_SPACES}][0-9]{{3}})+(?:,[0-9]+)?|[0-9]*,[0-9]+|[0-9]+)(?:[eE][+-]?[0-9]+)?$"
+)
+_GROUP_SPACE = f"[{_SPACES}]"
+_WHITESPACE = " \t\r\n\u00a0\u202f"
 _DEFAULT_MAX_BYTES = 1024 << 20
 
 
@@ -286,7 +290,7 @@ class ClientsCsv:
                 raise pd.errors.EmptyDataError("No columns to parse from file")
             names = [n if n else f"Unnamed: {i}" for i, n in enumerate(header)]
             width = len(names)
-            rows: list[list[str | None]] = []
+            rows: list[list[str | None]] = []  # cells as read ("" = missing)
             first = 0
             blank: list[str | None] = [None] * width
             for record in reader:
@@ -298,7 +302,7 @@ class ClientsCsv:
                     )
                     rows.append(blank)
                 else:
-                    rows.append([c if c else None for c in record])
+                    rows.append(record)
                 if len(rows) == chunk_rows:
                     yield self._frame_of(rows, names, first)
                     first += len(rows)
@@ -309,11 +313,13 @@ class ClientsCsv:
                 yield self._frame_of([], names, 0)
 
     def _frame_of(self, rows: list[list[str | None]], names: list[str], first: int) -> pd.DataFrame:
+        text = pa.large_string()
         columns = list(zip(*rows, strict=True)) if rows else [() for _ in names]
-        frame = pd.DataFrame(
-            {i: pd.Series(list(col), dtype="str") for i, col in enumerate(columns)},
-            index=pd.RangeIndex(first, first + len(rows)),
-        )
+        arrays = []
+        for col in columns:
+            cells = pa.array(col, type=text)
+            arrays.append(pc.if_else(pc.equal(cells, ""), pa.scalar(None, text), cells))  # empty = missing
+        frame = _frame(pa.table(arrays, names=[str(i) for i in range(len(names))]), first)
         frame.columns = pd.Index(names)
         problems = {i: p for i, p in self.row_problems.items() if first <= i < first + len(rows)}
         if problems:
@@ -321,36 +327,30 @@ class ClientsCsv:
         return frame
 
     def _plain_numbers(self, chunk: pd.DataFrame) -> pd.DataFrame:
-        """In a decimal-comma file, numeric cells in their plain spelling (``1 234,5`` -> ``1234.5``)."""
+        """In a decimal-comma file, numeric cells in their plain spelling (``1 234,5`` -> ``1234.5``):
+        :func:`plain_number` of each cell, a column at a time."""
         if self.format.decimal != "," or not self.numeric:
             return chunk
         for name in [c for c in chunk.columns if c in self.numeric]:
             col = chunk[name]
             text = pa.array(col.to_numpy(dtype=object), type=pa.large_string(), mask=col.isna().to_numpy())
-            hint = np.asarray(
-                pc.fill_null(pc.match_substring_regex(text, _FRENCH_HINT), False).to_numpy(
-                    zero_copy_only=False
-                ),
-                dtype=bool,
-            )
-            if not hint.any():
+            trimmed = pc.utf8_trim(text, characters=_WHITESPACE)
+            french = pc.fill_null(pc.match_substring_regex(trimmed, _FRENCH_NUMBER.pattern), False)
+            if not pc.any(french).as_py():
                 continue
-            values = col.to_numpy(dtype=object).copy()
-            for i in np.flatnonzero(hint):
-                values[i] = plain_number(values[i])
-            chunk[name] = pd.Series(values, index=chunk.index, dtype="str")
+            plain = pc.replace_substring(pc.replace_substring_regex(trimmed, _GROUP_SPACE, ""), ",", ".")
+            chunk[name] = pc.if_else(french, plain, text).to_pandas().set_axis(chunk.index)
         return chunk
 
 
 def plain_number(cell: str) -> str:
     """A number written the French way (``-1 234 567,89``, no-break spaces too) in its plain spelling
-    (``-1234567.89``); any other text as it is (the validation names it)."""
-    match = _FRENCH_NUMBER.match(cell.strip())
-    if match is None or not (match.group(2) or match.group(3)):
+    (``-1234567.89``; ``,5`` -> ``.5``, which Python reads as 0.5); any other text as it is (the
+    validation names it)."""
+    stripped = cell.strip(_WHITESPACE)
+    if not _FRENCH_NUMBER.match(stripped):
         return cell
-    sign, digits, decimals = match.groups()
-    digits = re.sub(r"[ \u00a0\u202f]", "", digits) or "0"
-    return f"{sign}{digits}" + (f".{decimals}" if decimals else "")
+    return re.sub(_GROUP_SPACE, "", stripped).replace(",", ".")
 
 
 def _outside_quotes(line: str) -> str:

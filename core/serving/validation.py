@@ -587,8 +587,9 @@ def _bad_ids(first_row: int, bad: np.ndarray, values: list[Any]) -> list[RowErro
 
 
 def numeric_fields(schema: FeatureSchema) -> list[str]:
-    """The contract's numeric fields: the cells a decimal-comma file writes the French way."""
-    return [s.name for s in schema.fields if s.kind == "numeric"]
+    """The contract's numeric fields and flags: the cells a decimal-comma file writes the French way
+    (a flag exported from a column of numbers is ``1,0``)."""
+    return [s.name for s in schema.fields if s.kind in ("numeric", "boolean")]
 
 
 def open_clients_csv(

@@ -63,9 +63,9 @@ def record_chunks(path: Path, chunk_rows: int) -> tuple[list[pd.DataFrame], str 
     frames = []
     for start in range(0, max(len(cells), 1), chunk_rows):
         part = cells[start : start + chunk_rows]
+        index = pd.RangeIndex(start, start + len(part))
         frame = pd.DataFrame(
-            {n: pd.Series([r[j] for r in part], dtype="str") for j, n in enumerate(names)},
-            index=pd.RangeIndex(start, start + len(part)),
+            {j: pd.Series([r[j] for r in part], dtype="str", index=index) for j in range(width)}, index=index
         )
         frame.columns = pd.Index(names)
         frames.append(frame)
@@ -305,7 +305,7 @@ def test_a_french_excel_export_is_detected_and_its_numbers_read(tmp_path):
 
 @pytest.mark.parametrize(
     ("cell", "plain"),
-    [("1 234,5", "1234.5"), ("-0,5", "-0.5"), ("12\u202f000", "12000"), (",5", "0.5"), ("12", "12"),
+    [("1 234,5", "1234.5"), ("-0,5", "-0.5"), ("12\u202f000", "12000"), (",5", ".5"), ("12", "12"), ("2,5E-05", "2.5E-05"),
      ("1,234.5", "1,234.5"), ("12 34", "12 34"), ("abc", "abc"), ("", "")],
 )  # fmt: skip
 def test_french_numbers_get_their_plain_spelling(cell, plain):
@@ -348,3 +348,28 @@ def test_generated_and_real_files_are_read_alike(tmp_path):
     if real.is_file():
         assert csvfile._regular_layout(real) is not None
         assert_read_alike(real, 1000)
+
+
+def test_a_french_export_validates_exactly_as_the_plain_file(tmp_path):
+    """The same applications written by pandas the French way (``;``, decimal comma, exponents such
+    as ``2,4E-05``, flags as ``1,0``, Windows-1252, CRLF) give the same parsed values, bit for bit."""
+    from core import DEMO_BUNDLE_DIR, load_bundle
+    from core.serving.validation import numeric_fields, validate_frame
+
+    schema = load_bundle(DEMO_BUNDLE_DIR).schema
+    frame = generate_application(np.random.default_rng(3), 400)[columns("application_test")]
+    frame.to_csv(tmp_path / "plain.csv", index=False)
+    frame.to_csv(
+        tmp_path / "fr.csv", index=False, sep=";", decimal=",", encoding="cp1252", lineterminator="\r\n"
+    )
+    numeric = numeric_fields(schema)
+    pairs = zip(
+        csvfile.ClientsCsv(tmp_path / "plain.csv", numeric=numeric).chunks(150),  # the columnar reader
+        csvfile.ClientsCsv(tmp_path / "fr.csv", numeric=numeric).chunks(150),  # record by record
+        strict=True,
+    )
+    for k, (a, b) in enumerate(pairs):
+        assert a.index.equals(b.index) and a.index[0] == k * 150  # every chunk, not only the first
+        plain, french = validate_frame(a, schema), validate_frame(b, schema)
+        assert plain.errors == french.errors == []
+        pd.testing.assert_frame_equal(plain.features, french.features, check_exact=True)
