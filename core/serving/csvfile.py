@@ -32,7 +32,7 @@ from collections import Counter
 from collections.abc import Collection, Iterator
 from dataclasses import dataclass
 from pathlib import Path
-from typing import IO, Any
+from typing import IO, Any, cast
 
 import numpy as np
 import pandas as pd
@@ -302,7 +302,7 @@ class ClientsCsv:
                     )
                     rows.append(blank)
                 else:
-                    rows.append(record)
+                    rows.append(cast("list[str | None]", record))
                 if len(rows) == chunk_rows:
                     yield self._frame_of(rows, names, first)
                     first += len(rows)
