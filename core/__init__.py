@@ -36,6 +36,7 @@ from core.serving.contract import (
 )
 from core.serving.explain import Explainer, ShapMatrix, importance_of, shap_explanation, shap_values
 from core.serving.letter import Lender, decision_letter, letter_filename, letter_for
+from core.serving.messages import clip
 from core.serving.presentation import (
     category_label,
     days_to_years,
@@ -69,10 +70,12 @@ from core.serving.service import (
 )
 from core.serving.source import load_configured_bundle
 from core.serving.validation import (
+    DuplicateIds,
     FieldWarning,
     FrameValidation,
     RowError,
     ValidRecord,
+    open_clients_csv,
     read_clients_csv,
     record_model,
     validate_frame,
@@ -179,6 +182,9 @@ __all__ = [
     "optimal_threshold",
     "problem_text",
     "read_clients_csv",
+    "clip",
+    "open_clients_csv",
+    "DuplicateIds",
     "reason_sentence",
     "record_model",
     "registry",

@@ -40,6 +40,8 @@ class Settings(BaseSettings):
     # serving limits
     MAX_BATCH_ROWS: int = Field(1000, gt=0)
     MAX_UPLOAD_MB: int = Field(50, gt=0)
+    #: largest decompressed size of a compressed input (``.csv.gz``…): a small archive can hold gigabytes
+    MAX_DECOMPRESSED_MB: int = Field(1024, gt=0)
     #: requests in progress per API worker process beyond which the API answers 503 with Retry-After
     #: (/health is never counted); kept below the 40 threads of the worker pool the routes run in
     MAX_CONCURRENT_REQUESTS: int = Field(32, gt=0, le=40)

@@ -2,14 +2,18 @@
 
 from __future__ import annotations
 
+import re
+
 import pandas as pd
 
 # A spreadsheet treats a cell starting with one of these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
+#: a signed plain number ("-1.5", "+2e3") is read as a number by a spreadsheet, never run
+_PLAIN_NUMBER = re.compile(r"[+-]?(?:\d+\.?\d*|\.\d+)(?:[eE][+-]?\d+)?")
 
 
 def _neutralise(value: object) -> object:
-    if isinstance(value, str) and value.startswith(_FORMULA_START):
+    if isinstance(value, str) and value.startswith(_FORMULA_START) and not _PLAIN_NUMBER.fullmatch(value):
         return "'" + value
     return value
 
@@ -20,9 +24,13 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     Numeric columns are left as numbers (a negative number is not a formula).
     """
     out = frame.copy()
-    for col in out.columns:
-        if not pd.api.types.is_numeric_dtype(out[col]) and not pd.api.types.is_bool_dtype(out[col]):
-            out[col] = out[col].map(_neutralise)
+    for i in range(out.shape[1]):
+        column = out.iloc[:, i]
+        if not pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
+            # cell by cell, keeping the column's dtype: ``Series.map`` would infer float64 for a
+            # column of ints and None (ids written 9007199254740992.0)
+            values = [_neutralise(v) for v in column.tolist()]
+            out.iloc[:, i] = pd.Series(values, index=out.index, dtype=column.dtype)
     out.columns = [str(_neutralise(str(c))) for c in out.columns]
     return out
 

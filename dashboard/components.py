@@ -2,10 +2,12 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from typing import Any
 
 import pandas as pd
 import streamlit as st
+from pandas.io.formats.style import Styler
 
 import core
 from core.serving.validation import INSUFFICIENT
@@ -33,6 +35,16 @@ def page_setup(title_key: str) -> core.Bundle:
             st.warning(t("synthetic_banner"), icon=":material/science:")
     st.title(t(title_key))
     return bundle
+
+
+def safe_dataframe(
+    frame: pd.DataFrame, *, style: Callable[[pd.DataFrame], Styler] | None = None, **options: Any
+) -> Any:
+    """``st.dataframe`` of ``frame`` with every cell a spreadsheet would run as a formula neutralised
+    (``'=cmd|…``): Streamlit's toolbar download exports the cells shown, so what is shown is safe
+    to download. The only way the pages show a table (a test checks it)."""
+    safe = core.neutralise_formulas(frame)
+    return st.dataframe(style(safe) if style is not None else safe, **options)
 
 
 def decision_word(decision: str | None) -> str:

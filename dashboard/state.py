@@ -27,6 +27,8 @@ LAST_ERRORS = "last_errors"  # core.FieldError list of the last submission
 PREVIOUS_PROBABILITY = "previous_probability"  # the score before the last what-if change
 BATCH_RESULT = "batch_result"
 BATCH_FILE = "batch_file_digest"
+#: the detected format of the scored file (a CsvFormat; None for a plain UTF-8 comma file)
+BATCH_FORMAT = "batch_file_format"
 THRESHOLD = "threshold_value"
 COST_FN = "cost_fn"
 COST_FP = "cost_fp"
@@ -51,6 +53,7 @@ DEFAULTS: dict[str, Any] = {
     PREVIOUS_PROBABILITY: None,
     BATCH_RESULT: None,
     BATCH_FILE: None,
+    BATCH_FORMAT: None,
 }
 
 

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import argparse
-import json
 import logging
 import sys
 from collections.abc import Iterator
@@ -13,13 +12,18 @@ from typing import TextIO
 import pandas as pd
 from tqdm import tqdm
 
+from core.config import load_settings
 from core.errors import FileValidationError
 from core.export import neutralise_formulas
 from core.serving.bundle import load_bundle
 from core.serving.contract import REASON_COLUMNS, TABLE_COLUMNS, results_table, score_out
-from core.serving.csvfile import read_csv_chunks as _read_chunks
+from core.serving.csvfile import ClientsCsv
+from core.serving.jsonfile import duplicate_key_problem, parse_json_records
+from core.serving.messages import clip
+from core.serving.schema import FeatureSchema
 from core.serving.service import BatchScoring, ScoringService
 from core.serving.source import load_configured_bundle
+from core.serving.validation import DuplicateIds, RowError, numeric_fields
 from core.store import Actor, DecisionDesk, UnknownClient, open_store
 
 log = logging.getLogger(__name__)
@@ -54,28 +58,45 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("-o", "--output", type=Path, help="output CSV (default: standard output)")
     p.add_argument("--explain", action="store_true", help="add the top reason codes of each client")
     p.add_argument("--lang", choices=["fr", "en"], default="en", help="language of the reason codes")
+    p.add_argument(
+        "--verbose", dest="list_all", action="store_true",
+        help="list every ignored column (by default: their number and the first few names)",
+    )  # fmt: skip
     p.set_defaults(func=run)
 
 
-def read_csv_chunks(path: Path, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
+def read_csv_chunks(source: Path | ClientsCsv, chunk_rows: int = CHUNK_ROWS) -> Iterator[pd.DataFrame]:
     """A CSV of applications as chunks of text cells (empty = missing); a bad file is one named error."""
-    return _read_chunks(path, chunk_rows)
+    reader = source if isinstance(source, ClientsCsv) else ClientsCsv(source)
+    return reader.chunks(chunk_rows)
+
+
+def _csv_reader(path: Path, schema: FeatureSchema) -> ClientsCsv:
+    limit = load_settings().MAX_DECOMPRESSED_MB << 20
+    reader = ClientsCsv(path, numeric=numeric_fields(schema), max_bytes=limit)
+    if not reader.format.plain or reader.format.compression:
+        print(reader.format.describe("en"), file=sys.stderr)
+    return reader
 
 
 def _batches(desk: DecisionDesk, path: Path, explain: bool, actor: Actor) -> Iterator[BatchScoring]:
     if path.suffix.lower() == ".json":
-        try:
-            data = json.loads(path.read_text(encoding="utf-8"))
-        except json.JSONDecodeError as exc:
-            raise FileValidationError(f"{path.name} is not valid JSON: {exc}") from None
-        except RecursionError:
-            raise FileValidationError(f"{path.name} is not usable JSON: nested too deeply") from None
-        records = data if isinstance(data, list) else [data]
-        yield desk.decide_records(records, channel="cli", actor=actor, explain=explain).batch
+        parsed = parse_json_records(path.read_bytes(), path.name)
+        batch = desk.decide_records(parsed.records, channel="cli", actor=actor, explain=explain).batch
+        batch.warnings += [
+            RowError(row, clip(key), duplicate_key_problem(times))
+            for row, keys in parsed.duplicate_keys.items()
+            for key, times in keys
+        ]
+        yield batch
         return
     first = 1
-    for chunk in read_csv_chunks(path, EXPLAIN_CHUNK_ROWS if explain else CHUNK_ROWS):
-        yield desk.decide_frame(chunk, first_row=first, channel="cli", actor=actor, explain=explain).batch
+    seen = DuplicateIds()
+    reader = _csv_reader(path, desk.service.schema)
+    for chunk in read_csv_chunks(reader, EXPLAIN_CHUNK_ROWS if explain else CHUNK_ROWS):
+        yield desk.decide_frame(
+            chunk, first_row=first, channel="cli", actor=actor, explain=explain, seen_ids=seen
+        ).batch
         first += len(chunk)
 
 
@@ -104,6 +125,21 @@ class _ResultsWriter:
     def close(self) -> None:
         if self._out is not None and self._out is not sys.stdout:
             self._out.close()
+
+
+#: ignored columns named in the summary line (``--verbose`` names them all)
+SHOWN_COLUMNS = 5
+
+
+def ignored_summary(names: list[str], *, every: bool = False) -> str:
+    """One line about the unknown columns of a file: their number and the first few names."""
+    if every:  # one per line
+        return f"ignored {len(names)} unknown column(s):\n" + "\n".join(f"  {clip(n)}" for n in names)
+    shown = names[:SHOWN_COLUMNS]
+    text = f"ignored {len(names)} unknown column(s): " + ", ".join(clip(n) for n in shown)
+    if len(shown) < len(names):
+        text += f", … and {len(names) - len(shown)} more (--verbose lists them all)"
+    return text
 
 
 def _data_lines(path: Path) -> int:
@@ -146,7 +182,7 @@ def run(args: argparse.Namespace) -> int:
     if args.client is not None:
         return _score_client(desk, args.client, actor)
     shown = sys.stderr.isatty()
-    total = _data_lines(args.input) if shown and args.input.suffix.lower() != ".json" else None
+    total = _data_lines(args.input) if shown and args.input.suffix.lower() == ".csv" else None
     progress = tqdm(total=total, unit="rows", disable=not shown, file=sys.stderr)
     writer = _ResultsWriter(args.output)
     n_errors, n_rows = 0, 0
@@ -154,19 +190,14 @@ def run(args: argparse.Namespace) -> int:
     try:
         for batch in _batches(desk, args.input, args.explain, actor):
             for e in batch.errors:
-                print(f"row {e.row}: {e.field}: {e.problem}", file=sys.stderr)
+                print(f"row {e.row}: {clip(e.field)}: {e.problem}", file=sys.stderr)
             n_errors += len({e.row for e in batch.errors})
             n_rows += batch.n_rows
             writer.write(results_table(batch, bundle.schema, bundle_version=bundle.version, lang=args.lang))
             progress.update(batch.n_rows)
             if batch.ignored_columns and not warned_columns:
-                names = batch.ignored_columns
-                log.warning(
-                    "ignored %d unknown column(s): %s%s",
-                    len(names),
-                    ", ".join(names[:8]),
-                    ", …" if len(names) > 8 else "",
-                )
+                every = args.list_all or getattr(args, "verbose", False)
+                log.warning("%s", ignored_summary(batch.ignored_columns, every=every))
                 warned_columns = True
         writer.finish(TABLE_COLUMNS + (REASON_COLUMNS if args.explain else []))
     except BaseException:

@@ -19,7 +19,7 @@ from core.serving.presentation import reason_sentence
 from core.serving.recourse import Recourse, option_sentence
 from core.serving.service import BatchScoring, Reason, ScoringResult
 
-CONTRACT_VERSION = "1.3"  # also the Literal of ScoreOut.contract_version: change both, on purpose
+CONTRACT_VERSION = "1.4"  # also the Literal of ScoreOut.contract_version: change both, on purpose
 SHAP_SCALE = "log-odds of default"
 #: Decimals of a contribution in the contract: two exact TreeSHAP implementations (CatBoost's, the
 #: per-leaf tables of :mod:`core.serving.treeshap`) agree to ~1e-15 but not bit for bit (float summation
@@ -78,12 +78,13 @@ class BundleRef(BaseModel):
 
 
 class ScoreOut(BaseModel):
-    """The result of scoring one application (contract 1.3: 1.2 where an integral number as the client
-    id, ``100002.0``, is read as that exact integer instead of being refused (up to 2**53 for a float;
-    the API reads its JSON text exactly); 1.2: 1.1 with contributions rounded to
-    :data:`CONTRIBUTION_DECIMALS` decimals; 1.1 = 1.0 + ``decision_id``)."""
+    """The result of scoring one application (contract 1.4: 1.3 whose batch results also warn, in
+    ``warnings``, of a client id an earlier row has and of a JSON key given twice; 1.3: 1.2 where an
+    integral number as the client id, ``100002.0``, is read as that exact integer instead of being
+    refused (up to 2**53 for a float; the API reads its JSON text exactly); 1.2: 1.1 with
+    contributions rounded to :data:`CONTRIBUTION_DECIMALS` decimals; 1.1 = 1.0 + ``decision_id``)."""
 
-    contract_version: Literal["1.3"] = "1.3"
+    contract_version: Literal["1.4"] = "1.4"
     client_id: int | None = Field(description="SK_ID_CURR as sent: an exact integer, never a float")
     probability: float = Field(description="model's probability of default (class 1, TARGET = 1)")
     decision: Literal["ACCEPTED", "REFUSED"] = Field(

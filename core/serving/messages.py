@@ -24,6 +24,18 @@ def _value(value: Any, lang: str) -> str:
     return repr(value)[:60]
 
 
+#: the longest value, field or column name a message quotes (a 10 MB cell is not echoed back)
+MAX_QUOTED = 60
+
+
+def clip(text: object, limit: int = MAX_QUOTED) -> str:
+    """``text`` cut at ``limit`` characters, with "…" and its length when cut."""
+    text = str(text)
+    if len(text) <= limit:
+        return text
+    return f"{text[:limit]}… ({len(text):,} characters)"
+
+
 def _num(value: Any) -> str:
     value = value.item() if hasattr(value, "item") else value
     return str(value)[:60]
@@ -125,12 +137,28 @@ def render(code: str, params: dict[str, Any], lang: str) -> str:
         if fr:
             return f"{p['value']:g} est hors de l'intervalle vu à l'entraînement [{p['min']:g}, {p['max']:g}] : accepté, mais le score est moins sûr"
         return f"{p['value']:g} is outside the range seen in training [{p['min']:g}, {p['max']:g}]: accepted, but the score is less certain"
+    if code == "ragged":
+        if fr:
+            return (
+                f"la ligne {p['line']} du fichier a {p['fields']} champs, l'en-tête {p['expected']} : "
+                "ses valeurs ne peuvent pas être rattachées à leurs colonnes (ligne écartée)"
+            )
+        return (
+            f"line {p['line']} of the file has {p['fields']} fields where the header has {p['expected']}: "
+            "its values cannot be matched to their columns (row not scored)"
+        )
+    if code == "duplicate_id":
+        if fr:
+            return f"ce numéro de client figure déjà à la ligne {p['first']} : les deux lignes sont évaluées"
+        return f"this client id is already on row {p['first']}: both rows are scored"
+    if code == "duplicate_key":
+        if fr:
+            return f"champ donné {p['count']} fois dans le même objet JSON : seule la dernière valeur est lue"
+        return f"field given {p['count']} times in the same JSON object: only the last value is read"
     if code == "unseen_category":
         if fr:
-            return f"« {p['value']} » est une valeur valide jamais vue à l'entraînement : acceptée, mais le score est moins sûr"
-        return (
-            f"{p['value']!r} is a valid value never seen in training: accepted, but the score is less certain"
-        )
+            return f"« {clip(p['value'])} » est une valeur valide jamais vue à l'entraînement : acceptée, mais le score est moins sûr"
+        return f"{clip(repr(p['value']))} is a valid value never seen in training: accepted, but the score is less certain"
     raise KeyError(f"unknown problem code {code!r}")
 
 
@@ -146,7 +174,13 @@ class Problem(str):
         obj.params = params
         return obj
 
-    def __reduce__(self) -> Any:  # keep it a plain string when copied or pickled by a library
+    def __copy__(self) -> Problem:  # immutable: a copy (e.g. of a frame's attrs) is the same problem
+        return self
+
+    def __deepcopy__(self, memo: Any) -> Problem:
+        return self
+
+    def __reduce__(self) -> Any:  # keep it a plain string when pickled by a library
         return (str, (str(self),))
 
 

@@ -31,7 +31,13 @@ from core.serving.explain import Explainer
 from core.serving.records import check_records
 from core.serving.schema import ID_COLUMN, to_model_frame
 from core.serving.treeshap import LeafShap, UnsupportedModel
-from core.serving.validation import FieldWarning, RowError, validate_frame, validate_record
+from core.serving.validation import (
+    DuplicateIds,
+    FieldWarning,
+    RowError,
+    validate_frame,
+    validate_record,
+)
 
 Decision = Literal["ACCEPTED", "REFUSED"]
 HistoryStatus = Literal["known", "none", "not_applicable"]
@@ -157,6 +163,16 @@ class BatchScoring:
         """Number of rows scored."""
         return len(self.results)
 
+    def labelled(self) -> tuple[np.ndarray, np.ndarray, int]:
+        """The labels (0/1) and probabilities of the scored rows that have a ``TARGET``, and the number
+        of scored rows without one (an empty cell of a labelled file)."""
+        if self.target is None:
+            return np.empty(0, dtype=int), np.empty(0), len(self.results)
+        target = pd.to_numeric(self.target, errors="coerce").to_numpy(dtype=float)
+        known = ~np.isnan(target)
+        proba = self.results["probability"].to_numpy(dtype=float)
+        return target[known].astype(int), proba[known], int((~known).sum())
+
     def errors_frame(self) -> pd.DataFrame:
         """The validation report as a table: row, field, problem, value."""
         return pd.DataFrame(
@@ -165,6 +181,7 @@ class BatchScoring:
                 for e in self.errors
             ],
             columns=["row", "field", "problem", "value"],
+            dtype=object,  # problems stay Problems (pandas' text dtype would make them plain English strings)
         )
 
 
@@ -398,19 +415,28 @@ class ScoringService:
         Rows are numbered from 1 in the order given; invalid records are reported, never dropped silently.
         """
         checked = check_records(records, self.schema)  # column-wise; validate_record judges the rest
-        rows, ids, errors, warnings = checked.rows, checked.client_ids, checked.errors, checked.warnings
+        rows, ids, errors, warnings = checked.rows, checked.client_ids, checked.errors, list(checked.warnings)
         inputs = pd.DataFrame(checked.columns, columns=[s.name for s in self.schema.fields])
+        warnings += DuplicateIds().warnings(rows, ids)
+        warnings.sort(key=lambda w: w.row)
         features, history = (
             self.features_of(inputs, ids) if rows else (pd.DataFrame(columns=self.schema.names), [])
         )
         return self._batch(rows, ids, features, history, errors, warnings, len(records), explain, top_k)
 
     def score_frame(
-        self, frame: pd.DataFrame, *, first_row: int = 1, explain: bool = False, top_k: int = 3
-    ) -> BatchScoring:
-        """Validate a table of text cells row by row and score the valid rows (see validate_frame)."""
+        self, frame: pd.DataFrame, *, first_row: int = 1, explain: bool = False, top_k: int = 3,
+        seen_ids: DuplicateIds | None = None,
+    ) -> BatchScoring:  # fmt: skip
+        """Validate a table of text cells row by row and score the valid rows (see validate_frame).
+
+        A row whose client id an earlier row has (in this table, or in the earlier chunks of a file
+        sharing ``seen_ids``) is scored with a warning."""
         checked = validate_frame(frame, self.schema, first_row=first_row)
         ids = list(checked.client_ids)
+        twice = (seen_ids or DuplicateIds()).warnings(list(checked.features.index), ids)
+        if twice:
+            checked.warnings = sorted([*checked.warnings, *twice], key=lambda w: w.row)
         features, history = (
             self.features_of(checked.features, ids)
             if len(checked.features)

@@ -8,9 +8,10 @@ record is reported at once, each naming its field.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from functools import lru_cache
+from pathlib import Path
 from typing import Annotated, Any, Literal
 
 import numpy as np
@@ -31,7 +32,8 @@ from pydantic_core import PydanticCustomError
 from core.errors import FieldError, FileValidationError, RecordValidationError
 from core.serving import cells
 from core.serving.cells import MAX_ID
-from core.serving.messages import Problem
+from core.serving.csvfile import ROW_PROBLEMS, ClientsCsv
+from core.serving.messages import Problem, clip
 from core.serving.schema import ID_COLUMN, TARGET_COLUMN, FeatureSchema, FeatureSpec
 
 _DAYS_PER_YEAR = 365.25
@@ -218,7 +220,7 @@ def validate_record(record: Any, schema: FeatureSchema) -> ValidRecord:
         )
     non_str = [k for k in record if not isinstance(k, str)]
     if non_str:
-        raise RecordValidationError([FieldError(str(k), "field names must be text") for k in non_str])
+        raise RecordValidationError([FieldError(clip(k), "field names must be text") for k in non_str])
     plan = _plan(schema)
     errors: list[FieldError] = []
     try:
@@ -226,7 +228,8 @@ def validate_record(record: Any, schema: FeatureSchema) -> ValidRecord:
     except ValidationError as exc:
         for err in exc.errors():
             name = str(err["loc"][0]) if err["loc"] else "(record)"
-            errors.append(FieldError(name, _message(plan.specs.get(name), err), err.get("input")))
+            # an unknown field's name is quoted cut (a 10 MB key is not echoed back)
+            errors.append(FieldError(clip(name), _message(plan.specs.get(name), err), err.get("input")))
         data = None
     failed = {e.field for e in errors}
     errors += [
@@ -460,6 +463,50 @@ def _missing_columns(frame: pd.DataFrame, schema: FeatureSchema) -> None:
         raise FileValidationError(f"the file lacks {len(missing)} {what}: {shown}.")
 
 
+#: the field a row error names when the whole row is unusable (a ragged line of a file)
+ROW_FIELD = "(row)"
+
+
+def row_problems(frame: pd.DataFrame, first_row: int) -> dict[int, Any]:
+    """The rows of ``frame`` its reader could not use (a ragged line: see :mod:`core.serving.csvfile`),
+    by row number: ``frame.attrs`` names them by index label."""
+    found = frame.attrs.get(ROW_PROBLEMS)
+    if not found:
+        return {}
+    where = frame.index.get_indexer(list(found))
+    return {first_row + int(i): p for i, p in zip(where, found.values(), strict=True) if i >= 0}
+
+
+def with_row_problems(
+    problems: Mapping[int, Any], errors: list[RowError], warnings: list[RowError]
+) -> tuple[list[RowError], list[RowError]]:
+    """A ragged row is one error (its cells, read as missing, say nothing): the others of the row
+    and its warnings are dropped."""
+    if not problems:
+        return errors, warnings
+    errors = [e for e in errors if e.row not in problems]
+    errors += [RowError(row, ROW_FIELD, p) for row, p in problems.items()]
+    return errors, [w for w in warnings if w.row not in problems]
+
+
+class DuplicateIds:
+    """Client ids of the rows scored so far in one file or list: a second row of an id is warned."""
+
+    def __init__(self) -> None:
+        self.first: dict[int, int] = {}
+
+    def warnings(self, rows: Sequence[int], ids: Sequence[int | None]) -> list[RowError]:
+        """A warning for each row of ``rows`` whose id an earlier row already has."""
+        out: list[RowError] = []
+        for row, cid in zip(rows, ids, strict=True):
+            if cid is None:
+                continue
+            first = self.first.setdefault(int(cid), int(row))
+            if first != row:
+                out.append(RowError(int(row), ID_COLUMN, Problem("duplicate_id", first=first), cid))
+        return out
+
+
 def _target(col: pd.Series, index: pd.Index) -> tuple[pd.Series, list[RowError]]:
     text = cells.as_series(cells.text_cells(col), index)
     t = pd.to_numeric(text, errors="coerce")
@@ -495,6 +542,7 @@ def validate_frame(frame: pd.DataFrame, schema: FeatureSchema, *, first_row: int
     if TARGET_COLUMN in columns:
         target, bad_targets = _target(columns[TARGET_COLUMN], index)
         errors += bad_targets
+    errors, warnings = with_row_problems(row_problems(frame, first_row), errors, warnings)
     errors.sort(key=lambda e: (e.row, e.field))
     keep = ~index.isin(list({e.row for e in errors}))
     features = pd.DataFrame(
@@ -550,9 +598,29 @@ def _bad_ids(first_row: int, bad: np.ndarray, values: list[Any]) -> list[RowErro
     ]
 
 
-def read_clients_csv(source: Any) -> pd.DataFrame:
-    """Read a clients CSV keeping every cell as text (only empty cells are missing)."""
-    try:
-        return pd.read_csv(source, dtype=str, keep_default_na=False, na_values=[""], skipinitialspace=True)
-    except (pd.errors.ParserError, pd.errors.EmptyDataError, UnicodeDecodeError) as exc:
-        raise FileValidationError(f"the file is not a readable CSV: {str(exc).splitlines()[0]}") from None
+def numeric_fields(schema: FeatureSchema) -> list[str]:
+    """The contract's numeric fields and flags: the cells a decimal-comma file writes the French way
+    (a flag exported from a column of numbers is ``1,0``)."""
+    return [s.name for s in schema.fields if s.kind in ("numeric", "boolean")]
+
+
+def open_clients_csv(
+    source: Any, schema: FeatureSchema | None = None, *, max_bytes: int | None = None
+) -> ClientsCsv:
+    """A clients file (path, bytes, or a text or binary stream) with its detected format (separator,
+    decimal mark, encoding); with ``schema``, numbers written the French way are read as numbers."""
+    if hasattr(source, "read"):
+        data = source.read()
+        source = data.encode("utf-8") if isinstance(data, str) else data
+    elif isinstance(source, str):
+        source = Path(source)
+    return ClientsCsv(
+        source, name=None if isinstance(source, Path) else "the file",
+        numeric=numeric_fields(schema) if schema is not None else (), max_bytes=max_bytes,
+    )  # fmt: skip
+
+
+def read_clients_csv(source: Any, schema: FeatureSchema | None = None) -> pd.DataFrame:
+    """Read a clients CSV keeping every cell as text (only empty cells are missing); ragged rows are
+    named in ``attrs`` (the validation reports them); see :func:`open_clients_csv`."""
+    return open_clients_csv(source, schema).read()

@@ -19,6 +19,7 @@ import pyarrow as pa
 from core.errors import RecordValidationError
 from core.serving.recourse import Recourse, RecourseFinder
 from core.serving.service import BatchScoring, ScoringResult, ScoringService
+from core.serving.validation import DuplicateIds
 from core.store.decisions import (
     Actor,
     BatchDecisions,
@@ -119,10 +120,12 @@ class DecisionDesk:
         channel: Channel,
         actor: Actor,
         explain: bool = False,
+        seen_ids: DuplicateIds | None = None,
     ) -> DecidedBatch:
-        """Score a chunk of a file (text cells) and log its rows in one transaction."""
+        """Score a chunk of a file (text cells) and log its rows in one transaction; ``seen_ids``
+        carries the ids of the file's earlier chunks (a second row of an id is warned)."""
         started = time.perf_counter()
-        batch = self.service.score_frame(frame, first_row=first_row, explain=explain)
+        batch = self.service.score_frame(frame, first_row=first_row, explain=explain, seen_ids=seen_ids)
         latency = (time.perf_counter() - started) * 1000 / max(1, len(frame))
         return self.record_frame(frame, batch, first_row=first_row, channel=channel, actor=actor,
                                  latency_ms=latency)  # fmt: skip

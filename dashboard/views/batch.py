@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import hashlib
-import io
 from typing import Any
 
 import numpy as np
@@ -19,11 +18,13 @@ from dashboard.components import (
     needed_columns,
     page_setup,
     problem_text,
+    safe_dataframe,
 )
 from dashboard.i18n import pct, t
-from dashboard.state import BATCH_FILE, BATCH_RESULT, lang
+from dashboard.state import BATCH_FILE, BATCH_FORMAT, BATCH_RESULT, lang
 
 CHUNK = 1000
+SHOWN_COLUMNS = 20  # ignored columns named on the page
 
 
 def _labelled_warnings(batch: core.BatchScoring, schema: core.FeatureSchema) -> dict[int, str]:
@@ -42,6 +43,7 @@ def _score(bundle: core.Bundle, actor: core.Actor, frame: pd.DataFrame) -> dict[
     recorded = refused = 0
     desk = resources.desk()
     progress = st.progress(0.0, text=t("batch_progress", done=0, total=len(frame)))
+    seen = core.DuplicateIds()  # a second row of a client id is warned, across chunks
     for start in range(0, len(frame), CHUNK):
         decided = desk.decide_frame(
             frame.iloc[start : start + CHUNK],
@@ -49,6 +51,7 @@ def _score(bundle: core.Bundle, actor: core.Actor, frame: pd.DataFrame) -> dict[
             channel="dashboard",
             actor=actor,
             explain=True,
+            seen_ids=seen,
         )
         batch = decided.batch
         recorded += sum(i is not None for i in decided.decision_ids)
@@ -146,11 +149,16 @@ def _show(bundle: core.Bundle, out: dict[str, Any]) -> None:
     if absent:
         names = ", ".join(field_label(c, bundle.schema) for c in absent)
         st.warning(t("batch_absent", n=len(absent), fields=names), icon=":material/warning:")
-    if out["ignored"]:
-        st.info(t("batch_ignored", n=len(out["ignored"]), cols=", ".join(out["ignored"][:20])))
+    ignored = out["ignored"]
+    if ignored:
+        cols = ", ".join(core.clip(c) for c in ignored[:SHOWN_COLUMNS])
+        if len(ignored) > SHOWN_COLUMNS:
+            st.info(t("batch_ignored_more", n=len(ignored), cols=cols, more=len(ignored) - SHOWN_COLUMNS))
+        else:
+            st.info(t("batch_ignored", n=len(ignored), cols=cols))
     if len(errors):
         st.error(t("batch_errors", n=n_bad))
-        st.dataframe(_report(bundle.schema, errors), hide_index=True, width="stretch")
+        safe_dataframe(_report(bundle.schema, errors), hide_index=True, width="stretch")
     if not len(table):
         st.warning(t("batch_nothing"))
         return
@@ -180,7 +188,7 @@ def _show(bundle: core.Bundle, out: dict[str, Any]) -> None:
             median=pct(float(np.median(proba))),
         )
     )
-    st.dataframe(_shown(table, warnings), hide_index=True, width="stretch", column_config=_columns())
+    safe_dataframe(_shown(table, warnings), hide_index=True, width="stretch", column_config=_columns())
 
 
 bundle = page_setup("title_batch")
@@ -201,11 +209,19 @@ upload = st.file_uploader(t("batch_upload"), type=["csv"], disabled=actor is Non
 if upload is not None and actor is not None:
     content = upload.getvalue()
     digest = hashlib.sha256(content).hexdigest()
-    if st.session_state.get(BATCH_FILE) != digest:  # a file is scored and recorded once
+    limit = core.get_settings().MAX_UPLOAD_MB
+    if len(content) > limit << 20:
+        st.session_state[BATCH_RESULT] = None
+        st.error(
+            t("batch_too_big", size=f"{len(content) / (1 << 20):.1f}", mb=limit), icon=":material/error:"
+        )
+    elif st.session_state.get(BATCH_FILE) != digest:  # a file is scored and recorded once
         frame = None
         try:
-            frame = core.read_clients_csv(io.BytesIO(content))
+            reader = core.open_clients_csv(content, bundle.schema)
+            frame = reader.read()
             core.validate_frame(frame.head(0), bundle.schema)  # missing columns reject the whole file
+            st.session_state[BATCH_FORMAT] = None if reader.format.plain else reader.format
             st.session_state[BATCH_RESULT] = _score(bundle, actor, frame)
             st.session_state[BATCH_FILE] = digest
         except (core.StoreError, core.DecisionLogError) as exc:
@@ -216,4 +232,6 @@ if upload is not None and actor is not None:
             st.session_state[BATCH_FILE] = None
             file_rejected(bundle.schema, frame, exc)
     if st.session_state.get(BATCH_RESULT) is not None:
+        if st.session_state.get(BATCH_FORMAT) is not None:  # what was detected, e.g. a French export
+            st.info(st.session_state[BATCH_FORMAT].describe(lang()), icon=":material/table_view:")
         _show(bundle, st.session_state[BATCH_RESULT])

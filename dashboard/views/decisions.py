@@ -10,7 +10,15 @@ import streamlit as st
 
 import core
 from dashboard import identity, resources
-from dashboard.components import decision_word, field_label, page_setup, problem_text, short_id, utc
+from dashboard.components import (
+    decision_word,
+    field_label,
+    page_setup,
+    problem_text,
+    safe_dataframe,
+    short_id,
+    utc,
+)
 from dashboard.i18n import num, pct, t
 from dashboard.state import DETAIL_ID, SHOWN_IDS, lang
 
@@ -162,7 +170,7 @@ def _table(shown: pd.DataFrame, n_rows: int) -> None:
     st.session_state[SHOWN_IDS] = shown["decision_id"].tolist()
     if n_rows > len(shown):
         st.caption(t("dec_capped", shown=num(len(shown)), n=num(n_rows)))
-    st.dataframe(
+    safe_dataframe(
         _shown(shown), hide_index=True, width="stretch", column_config=_columns(), key=TABLE_KEY,
         on_select=_select_row, selection_mode="single-row", height=420 if len(shown) > 10 else "auto",
     )  # fmt: skip
@@ -251,12 +259,12 @@ def _detail(
             _recourse_logged(record, schema)
         with tabs[1]:
             if isinstance(record.application, dict):
-                st.dataframe(_values(record.application, schema), hide_index=True, width="stretch")
+                safe_dataframe(_values(record.application, schema), hide_index=True, width="stretch")
             else:
                 st.caption(t("dec_no_application"))
         with tabs[2]:
             if record.features:
-                st.dataframe(_values(record.features, schema), hide_index=True, width="stretch")
+                safe_dataframe(_values(record.features, schema), hide_index=True, width="stretch")
             else:
                 st.caption(t("dec_no_features"))
         with tabs[3]:

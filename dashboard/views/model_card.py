@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 import core
-from dashboard.components import page_setup
+from dashboard.components import page_setup, safe_dataframe
 from dashboard.i18n import num, pct, t, t_or
 from dashboard.state import lang
 
@@ -120,7 +120,7 @@ identity = [
     (t("card_source"), bundle.source),
     (t("card_created"), bundle.created_at or "—"),
 ]
-st.dataframe(
+safe_dataframe(
     pd.DataFrame(identity, columns=[t("card_item"), t("card_value")]), hide_index=True, width="stretch"
 )
 st.markdown(f"#### {t('card_data')}")
@@ -152,7 +152,7 @@ if test:
             for c in bench.columns
             if pd.api.types.is_numeric_dtype(bench[c])
         }
-        st.dataframe(
+        safe_dataframe(
             bench.rename(columns=lambda c: c if c in numbers else t_or(f"bench_{c}", c)),
             hide_index=True,
             width="stretch",
@@ -166,10 +166,10 @@ for item in bundle.limitations or [t("card_no_limitations")]:
 if bundle.unavailable:
     st.warning(t("card_unavailable", items=", ".join(bundle.unavailable)))
 with st.expander(t("card_hashes")):
-    st.dataframe(
+    safe_dataframe(
         pd.DataFrame(sorted(bundle.hashes.items()), columns=[t("card_file"), "sha256"]),
         hide_index=True,
         width="stretch",
     )
 with st.expander(t("card_features", n=len(schema.names))):
-    st.dataframe(_features_table(bundle), hide_index=True, width="stretch")
+    safe_dataframe(_features_table(bundle), hide_index=True, width="stretch")

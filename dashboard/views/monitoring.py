@@ -12,7 +12,7 @@ import streamlit as st
 import core
 import core.monitoring as monitoring
 from dashboard import charts, resources
-from dashboard.components import chart_alt, field_label, file_rejected, page_setup
+from dashboard.components import chart_alt, field_label, file_rejected, page_setup, safe_dataframe
 from dashboard.i18n import num, pct, t
 from dashboard.state import lang
 
@@ -120,12 +120,17 @@ def _psi_table(bundle: core.Bundle, table: pd.DataFrame) -> None:
         }
     )
     bands = table["band"].tolist()
-    styled = shown.style.apply(
-        lambda col: (
-            [_band_style(b) for b in bands] if col.name in ("PSI", t("mon_col_band")) else [""] * len(col)
-        )
-    ).format({"PSI": "{:.3f}"})
-    st.dataframe(styled, hide_index=True, width="stretch", height=380)
+    safe_dataframe(
+        shown,
+        style=lambda frame: frame.style.apply(
+            lambda col: (
+                [_band_style(b) for b in bands] if col.name in ("PSI", t("mon_col_band")) else [""] * len(col)
+            )
+        ).format({"PSI": "{:.3f}"}),
+        hide_index=True,
+        width="stretch",
+        height=380,
+    )
 
 
 def _summary(report: monitoring.DriftReport, table: pd.DataFrame) -> None:
@@ -193,7 +198,8 @@ def _show(bundle: core.Bundle, report: monitoring.DriftReport, application_only:
                 "p99_ms": "p99 (ms)",
             }  # fmt: skip
         )
-        left.dataframe(shown.round(1), hide_index=True, width="stretch")
+        with left:
+            safe_dataframe(shown.round(1), hide_index=True, width="stretch")
         right.plotly_chart(
             charts.latency_bars(report.latency, title=t("mon_latency_chart"), labels=channels, y_label="ms"),
             width="stretch",

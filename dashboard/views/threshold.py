@@ -23,7 +23,7 @@ def _labelled(bundle: core.Bundle) -> tuple[np.ndarray, np.ndarray, str] | None:
     if upload is not None:
         frame = None
         try:
-            frame = core.read_clients_csv(io.BytesIO(upload.getvalue()))
+            frame = core.read_clients_csv(io.BytesIO(upload.getvalue()), bundle.schema)
             if "TARGET" not in frame.columns:
                 raise core.FileValidationError(t("threshold_need_target"))
             if "probability" in frame.columns:
@@ -42,8 +42,12 @@ def _labelled(bundle: core.Bundle) -> tuple[np.ndarray, np.ndarray, str] | None:
                 st.warning(t("threshold_dropped", n=len({e.row for e in batch.errors})))
             if batch.target is None:
                 raise core.FileValidationError(t("threshold_need_target"))
-            y = batch.target.to_numpy(dtype=int)
-            return y, batch.results["probability"].to_numpy(dtype=float), t("source_upload", n=len(y))
+            y, p, unlabelled = batch.labelled()
+            if unlabelled:
+                st.warning(t("threshold_unlabelled", n=unlabelled), icon=":material/warning:")
+            if not len(y):
+                raise core.FileValidationError(t("threshold_no_labels"))
+            return y, p, t("source_upload", n=len(y))
         except core.FileValidationError as exc:
             file_rejected(bundle.schema, frame, exc)
             return None

@@ -18,6 +18,22 @@ def test_formula_cells_are_neutralised(cell):
     assert out["num"].tolist() == [-1.5, 2.0]  # numbers stay numbers
 
 
+def test_ids_keep_their_exact_integers_beside_missing_ones():
+    ids = pd.Series([9007199254740993, None, 100002], dtype=object)
+    text = to_safe_csv(pd.DataFrame({"SK_ID_CURR": ids, "p": [0.5, 0.25, 0.125]})).decode()
+    assert text.splitlines() == [
+        "SK_ID_CURR,p",
+        "9007199254740993,0.5",
+        ",0.25",
+        "100002,0.125",
+    ]  # never 100002.0
+
+
+@pytest.mark.parametrize("cell", ["-1.5", "+2", "-3e5", ".5"])
+def test_signed_plain_numbers_are_not_formulas(cell):
+    assert neutralise_formulas(pd.DataFrame({"text": [cell]}))["text"].tolist() == [cell]
+
+
 def test_safe_csv_roundtrip():
     frame = pd.DataFrame({"SK_ID_CURR": [1], "reason": ['=HYPERLINK("http://x")'], "p": [0.1]})
     back = pd.read_csv(io.BytesIO(to_safe_csv(frame)))

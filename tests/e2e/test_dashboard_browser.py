@@ -16,6 +16,7 @@ import pytest
 
 import core
 from dashboard import forms
+from tests.conftest import REPO
 from tests.e2e.conftest import browser_page, require_browser, settle, shot, streamlit_server
 
 pytestmark = [pytest.mark.browser, pytest.mark.slow]
@@ -288,3 +289,27 @@ def test_look_up_a_stored_client_override_and_see_it_in_the_decisions(page, serv
     settle(page)
     page.get_by_text(re.compile("PSI par variable")).first.wait_for(timeout=120_000)
     shot(page, "14_monitoring")
+
+
+def test_upload_a_french_excel_export(page, server):
+    """A file saved by a French Excel (``;``, decimal comma, no-break spaces, Windows-1252, CRLF) with a
+    ragged line and a formula cell: detected and said, the bad rows named, the others scored."""
+    from playwright.sync_api import expect
+
+    hostile = REPO / "tests" / "hostile" / "files"
+    page.goto(server)
+    settle(page)
+    sign(page)
+    page.get_by_role("link", name="Scoring par lot").first.click()
+    settle(page)
+    page.locator("input[type=file]").set_input_files(str(hostile / "french_excel_cp1252.csv"))
+    page.get_by_text("Fichier lu ainsi : séparateur point-virgule, virgule décimale").wait_for(
+        timeout=120_000
+    )
+    settle(page)
+    expect(page.get_by_text("Windows-1252").first).to_be_visible()
+    shot(page, "3b_batch_french_export")
+    page.locator("input[type=file]").set_input_files(str(hostile / "formula_in_id.csv"))
+    page.get_by_text("ligne(s) rejetée(s)").wait_for(timeout=120_000)
+    settle(page)
+    shot(page, "3c_batch_formula_cells")

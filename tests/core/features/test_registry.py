@@ -119,3 +119,35 @@ def test_every_feature_of_the_demo_bundle_is_labelled_in_both_languages():
         for text in (spec.info.label_fr, spec.info.label_en):
             assert text and not CODE.search(text), (spec.name, text)
         assert label(spec.name, "fr", bundle.schema) == spec.info.label_fr
+
+
+def test_every_numeric_entry_has_both_bounds_and_their_rationale():
+    """No numeric field or feature is unbounded (a value of 1e308 is never scored), and each bound says why."""
+    import math
+
+    for name, info in registry().items():
+        if info.unit in ("category",) or name == "CREDIT_HISTORY":
+            continue
+        assert info.lo is not None and info.hi is not None, name
+        assert math.isfinite(info.lo) and math.isfinite(info.hi) and info.lo <= info.hi, name
+        assert info.bounds_rationale, name
+
+
+def test_a_feature_bundle_refuses_values_outside_the_registry_bounds():
+    from core.errors import RecordValidationError
+    from core.serving.schema import legacy_schema
+    from core.serving.validation import validate_record
+
+    schema = legacy_schema(["EXT_SOURCES_MAX", "AMT_ANNUITY", "BUREAU_DAYS_CREDIT_SUM"], [])
+    for field, value in [("EXT_SOURCES_MAX", 3.5), ("EXT_SOURCES_MAX", -1e308), ("AMT_ANNUITY", 1e308),
+                         ("BUREAU_DAYS_CREDIT_SUM", -1e308)]:  # fmt: skip
+        record = {
+            "EXT_SOURCES_MAX": 0.5,
+            "AMT_ANNUITY": 20000.0,
+            "BUREAU_DAYS_CREDIT_SUM": -3000.0,
+            field: value,
+        }
+        with pytest.raises(RecordValidationError) as info:
+            validate_record(record, schema)
+        assert [e.field for e in info.value.errors] == [field]
+        assert "impossible value" in info.value.errors[0].problem and " — " in info.value.errors[0].problem

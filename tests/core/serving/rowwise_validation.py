@@ -28,6 +28,8 @@ from core.serving.validation import (
     _message,
     _out_of_bounds,
     _range_warning,
+    row_problems,
+    with_row_problems,
 )
 
 _TRUE = {"1", "1.0", "true", "yes"}
@@ -151,6 +153,7 @@ def validate_frame_rowwise(
             else "required field column(s)"
         )
         raise FileValidationError(f"the file lacks {len(missing)} {what}: {shown}.")
+    unusable = row_problems(frame, first_row)
     frame = frame.reset_index(drop=True)
     frame.index = pd.RangeIndex(first_row, first_row + len(frame))
     absent = [s.name for s in specs if s.name not in frame.columns]
@@ -190,6 +193,7 @@ def validate_frame_rowwise(
         bad = ~t.isin([0, 1]) & _as_text(frame[TARGET_COLUMN]).notna()
         errors += [RowError(int(i), TARGET_COLUMN, Problem("bad_target"), v) for i, v in t[bad].items()]
         target = t
+    errors, warnings = with_row_problems(unusable, errors, warnings)
     errors.sort(key=lambda e: (e.row, e.field))
     bad_rows = {e.row for e in errors}
     keep = ~frame.index.isin(list(bad_rows))

@@ -326,3 +326,22 @@ def test_valid_categories_unseen_ones_and_the_missing_token(demo_schema, synthet
     table["OCCUPATION_TYPE"] = ["Missing"] * 12  # only the missing token
     report = check(text_frame(table), demo_schema)
     assert any(w.field == "CODE_GENDER" for w in report.warnings)  # XNA: valid, never seen in training
+
+
+def test_ragged_rows_are_one_error_each_alike(demo_schema, synthetic_rows, tmp_path):
+    """A ragged line of a file (its cells read as missing, named in ``attrs``) is one error of its row
+    in both validators, the other problems of the row dropped; the rows around it are kept."""
+    from core.serving.csvfile import read_csv_chunks
+
+    lines = as_text(synthetic_rows.head(6)).to_csv(index=False).splitlines()
+    lines[2] += ",1,2"  # data row 2
+    lines[5] = lines[5].split(",", 1)[0]  # data row 5: the id only
+    path = tmp_path / "ragged.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    first, second = read_csv_chunks(path, 3)  # rows 1-3 and 4-6: the second chunk's labels are 3-5
+    fast = check(first, demo_schema)
+    assert [e.field for e in fast.errors if e.row == 2] == ["(row)"] and 2 not in fast.features.index
+    assert not [w for w in fast.warnings if w.row == 2]
+    fast = check(second, demo_schema, first_row=4)
+    assert [e.field for e in fast.errors if e.row == 5] == ["(row)"] and 5 not in fast.features.index
+    assert "has 1 fields where the header has" in next(e.problem for e in fast.errors if e.row == 5)

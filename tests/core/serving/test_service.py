@@ -75,6 +75,22 @@ def test_records_batch_equals_one_by_one(toy_service, toy_record):
     assert batch.results["probability"].tolist() == [single, single]  # the same double, not approximately
 
 
+def test_a_client_id_given_twice_is_scored_with_a_warning_across_chunks(toy_service, toy_bundle, toy_record):
+    from core.serving.validation import DuplicateIds
+
+    ref = toy_bundle.reference.head(4).copy()
+    ref["SK_ID_CURR"] = [11, 12, 11, 13]
+    frame = read_clients_csv(io.StringIO(ref.to_csv(index=False)))
+    seen = DuplicateIds()
+    first = toy_service.score_frame(frame.iloc[:2], seen_ids=seen)
+    second = toy_service.score_frame(frame.iloc[2:], first_row=3, seen_ids=seen)
+    assert first.warnings == [] and second.n_scored == 2
+    assert [(w.row, w.field, w.value) for w in second.warnings] == [(3, "SK_ID_CURR", 11)]
+    assert "already on row 1" in second.warnings[0].problem
+    batch = toy_service.score_records([dict(toy_record, SK_ID_CURR=5), dict(toy_record, SK_ID_CURR=5)])
+    assert [(w.row, w.field) for w in batch.warnings if w.field == "SK_ID_CURR"] == [(2, "SK_ID_CURR")]
+
+
 def test_shap_values_add_up_to_raw_prediction(toy_bundle):
     features = toy_bundle.reference[toy_bundle.schema.names].head(200)
     shap = shap_values(toy_bundle, features)
