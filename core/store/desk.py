@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -23,8 +23,10 @@ from core.store.decisions import (
     DecisionRecord,
     NewDecision,
     decision_of,
+    new_decision_id,
     reasons_of,
     refusal_of,
+    review_mark_of,
 )
 from core.store.store import Store
 
@@ -52,7 +54,8 @@ class DecidedBatch:
 
     batch: BatchScoring
     decision_ids: list[str | None]  # aligned with batch.results
-    logged: int
+    logged: int  # decisions and refused rows written (review marks apart)
+    to_review: int = 0  # decisions sent to review (each with its review_open row)
 
 
 class DecisionDesk:
@@ -78,10 +81,18 @@ class DecisionDesk:
             )  # fmt: skip
             raise
         latency = (time.perf_counter() - started) * 1000
-        logged = self.store.log.append(
-            decision_of(result, record, channel=channel, actor=actor, latency_ms=latency)
-        )
+        entry = decision_of(result, record, channel=channel, actor=actor, latency_ms=latency)
+        if result.review_status != "to_review":
+            return Decided(result, self.store.log.append(entry), latency)
+        # the grey zone: the decision and its review mark, in one transaction
+        entry = replace(entry, decision_id=new_decision_id())
+        logged = self.store.log.append_many([entry, self._mark(entry)])[0]
         return Decided(result, logged, latency)
+
+    def _mark(self, entry: NewDecision) -> NewDecision:
+        zone = self.service.grey_zone
+        assert zone is not None and entry.decision_id is not None
+        return review_mark_of(entry.decision_id, entry, low=zone.low, high=zone.high)
 
     def decide_client(
         self, client_id: int, *, channel: Channel, actor: Actor, explain: bool = True
@@ -140,7 +151,8 @@ class DecisionDesk:
         latency_ms: float,
     ) -> list[NewDecision]:
         """The log rows of a scored batch: its decisions in row order, then one refused row per invalid
-        row; ``raw(row)`` is the application of row number ``row`` as received."""
+        row, then the review marks of the decisions in the grey zone; ``raw(row)`` is the application of
+        row number ``row`` as received."""
         name, version, sha = self._bundle_ref
         res = batch.results
         rows = res["row"].tolist()
@@ -150,6 +162,11 @@ class DecisionDesk:
             )  # pragma: no cover
         features = rows_of(batch.features) if len(batch.features) else [{} for _ in rows]
         ids = res["SK_ID_CURR"].tolist() if "SK_ID_CURR" in res else [None] * len(rows)
+        review = (
+            res["review_status"].to_numpy() == "to_review"
+            if "review_status" in res
+            else np.zeros(len(rows), bool)
+        )
         entries = [
             NewDecision(
                 channel=channel, kind="decision", officer=actor.name, authenticated=actor.authenticated,
@@ -157,6 +174,7 @@ class DecisionDesk:
                 bundle_name=name, bundle_version=version, bundle_hash=sha, probability=float(p),
                 threshold=float(th), decision=str(dec), latency_ms=latency_ms,
                 reasons=reasons_of(*batch.reasons[i]) if batch.reasons is not None else (),
+                decision_id=new_decision_id() if review[i] else None,
             )
             for i, (row, cid, vector, p, th, dec) in enumerate(
                 zip(rows, ids, features, res["probability"].tolist(), res["threshold"].tolist(),
@@ -170,12 +188,14 @@ class DecisionDesk:
             entries.append(
                 refusal_of(errors, _safe_raw(raw, row), channel=channel, actor=actor, bundle=self._bundle_ref)
             )
+        entries += [self._mark(e) for e in entries[: len(rows)] if e.decision_id is not None]
         return entries
 
     def _record(self, batch: BatchScoring, entries: list[NewDecision]) -> DecidedBatch:
         logged = self.store.log.append_batch(entries)
         decision_ids: list[str | None] = list(logged[: len(batch.results)])
-        return DecidedBatch(batch, decision_ids, len(logged))
+        marks = sum(e.kind == "review_open" for e in entries)
+        return DecidedBatch(batch, decision_ids, len(logged) - marks, marks)
 
 
 def rows_of(frame: pd.DataFrame) -> list[dict[str, Any]]:
