@@ -17,6 +17,7 @@ _COMMAND_MODULES = (
     "core.cli.serve",
     "core.cli.drift",
     "core.cli.db",
+    "core.cli.fairness",
 )
 
 
