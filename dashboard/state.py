@@ -29,6 +29,11 @@ BATCH_FILE = "batch_file_digest"
 THRESHOLD = "threshold_value"
 COST_FN = "cost_fn"
 COST_FP = "cost_fp"
+REVIEW_REASON = "review_reason_text"  # the reason typed to close a review (scoring page, review queue)
+REVIEW_DONE = "review_done"  # core.DecisionRecord of the last review closed
+REVIEW_ERROR = "review_error"  # why the last review was not recorded
+REVIEW_DETAIL = "review_detail_id"  # the case chosen on the review queue page
+FAIRNESS_RESULT = "fairness_result"  # the last audit of the fairness page
 
 DEFAULTS: dict[str, Any] = {
     LANG: "fr",
@@ -49,6 +54,10 @@ DEFAULTS: dict[str, Any] = {
     PREVIOUS_PROBABILITY: None,
     BATCH_RESULT: None,
     BATCH_FILE: None,
+    REVIEW_DONE: None,
+    REVIEW_ERROR: None,
+    REVIEW_DETAIL: None,
+    FAIRNESS_RESULT: None,
 }
 
 

@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
+from typing import Any
 
 import numpy as np
 
@@ -83,9 +84,9 @@ class PointsScale:
         odds = math.exp((points - self.offset) / self.factor)
         return 1.0 / (1.0 + odds)
 
-    def describe(self) -> list[dict[str, object]]:
+    def describe(self) -> list[dict[str, Any]]:
         """Each band with its point range and the probabilities of default it covers, best first."""
-        out: list[dict[str, object]] = []
+        out: list[dict[str, Any]] = []
         upper: int | None = None
         for cut, name in [*self.bands, (self.min_points, self.last_band)]:
             out.append(
