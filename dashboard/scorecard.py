@@ -75,8 +75,9 @@ def _close(decision_id: str, key: str, model_decision: str) -> None:
 def review_form(decision_id: str, model_decision: str, key: str) -> None:
     """The officer's final decision on a case of the grey zone: a choice and a mandatory reason."""
     with st.form(f"review_form_{key}", border=False):
+        words = {d: decision_word(d) for d in ("ACCEPTED", "REFUSED")}  # in the page's language
         st.segmented_control(
-            t("review_final"), ["ACCEPTED", "REFUSED"], default=model_decision, format_func=decision_word,
+            t("review_final"), ["ACCEPTED", "REFUSED"], default=model_decision, format_func=words.get,
             key=f"review_choice_{key}",
         )  # fmt: skip
         st.text_area(

@@ -129,10 +129,10 @@ closed_cases = log.review_queue(status="closed", limit=500, **filters)
 m1, m2 = st.columns(2)
 m1.metric(t("review_open_count"), num(len(open_cases)))
 m2.metric(t("review_closed_count"), num(len(closed_cases)))
-status = st.segmented_control(
-    t("review_show"), ["open", "closed"], default="open", key=STATUS_KEY,
-    format_func=lambda s: t("review_show_" + s),
-) or "open"  # fmt: skip
+status_names = {s: t("review_show_" + s) for s in ("open", "closed")}  # in the page's language
+status = st.radio(
+    t("review_show"), ["open", "closed"], key=STATUS_KEY, horizontal=True, format_func=status_names.get
+)
 cases = open_cases if status == "open" else closed_cases
 done = st.session_state.get(REVIEW_DONE)
 if done is not None and status == "open" and done.overrides not in set(open_cases["decision_id"]):
@@ -151,11 +151,12 @@ else:
     )  # fmt: skip
     if status == "open":
         ids = cases["decision_id"].tolist()
-        clients = dict(zip(ids, cases["client_id"].astype("string").fillna(t("new_applicant")), strict=True))
+        clients = cases["client_id"].astype("string").fillna(t("new_applicant"))
+        labels = {i: f"{short_id(i)} — {t('col_client')} {c}" for i, c in zip(ids, clients, strict=True)}
         if st.session_state.get(REVIEW_DETAIL) not in ids:
             st.session_state[REVIEW_DETAIL] = ids[0]
         st.selectbox(
             t("review_pick"), ids, key=REVIEW_DETAIL,
-            format_func=lambda i: f"{short_id(i)} — {t('col_client')} {clients[i]}",
+            format_func=labels.get,
         )  # fmt: skip
         _case(log, st.session_state[REVIEW_DETAIL])
