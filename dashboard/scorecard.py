@@ -77,7 +77,7 @@ def review_form(decision_id: str, model_decision: str, key: str) -> None:
     with st.form(f"review_form_{key}", border=False):
         words = {d: decision_word(d) for d in ("ACCEPTED", "REFUSED")}  # in the page's language
         st.segmented_control(
-            t("review_final"), ["ACCEPTED", "REFUSED"], default=model_decision, format_func=words.get,
+            t("review_final"), ["ACCEPTED", "REFUSED"], default=model_decision, format_func=words.__getitem__,
             key=f"review_choice_{key}",
         )  # fmt: skip
         st.text_area(

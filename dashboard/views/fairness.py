@@ -158,7 +158,7 @@ bundle = page_setup("title_fairness")
 st.caption(t("fair_intro"))
 source_names = {s: t("fair_source_" + s) for s in SOURCES}  # looked up now, in the page's language
 source = st.radio(
-    t("fair_source"), list(SOURCES), key="fair_source", horizontal=True, format_func=source_names.get
+    t("fair_source"), list(SOURCES), key="fair_source", horizontal=True, format_func=source_names.__getitem__
 )
 population, key = (
     _validation(bundle) if source == "validation" else _upload(bundle) if source == "upload" else _logged()
@@ -166,8 +166,12 @@ population, key = (
 if population is not None:
     st.caption(t("fair_population_" + source, n=num(len(population))))
     others = [f for f in audit.categorical_fields(population, bundle.schema) if f != "CODE_GENDER"]
-    other_names = {None: t("fair_other_none"), **{f: _attribute_label(bundle, f) for f in others}}
-    extra = st.selectbox(t("fair_other"), [None, *others], format_func=other_names.get, key="fair_other")
+    other_names: dict[str | None, str] = {
+        None: t("fair_other_none"),
+        **{f: _attribute_label(bundle, f) for f in others},
+    }
+    choices: list[str | None] = [None, *others]
+    extra = st.selectbox(t("fair_other"), choices, format_func=other_names.__getitem__, key="fair_other")
     present = {"CODE_GENDER": "CODE_GENDER", audit.AGE_BAND: "DAYS_BIRTH"}
     attributes = tuple(
         a for a in ("CODE_GENDER", audit.AGE_BAND, extra) if a is not None and present.get(a, a) in population

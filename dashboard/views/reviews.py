@@ -131,7 +131,11 @@ m1.metric(t("review_open_count"), num(len(open_cases)))
 m2.metric(t("review_closed_count"), num(len(closed_cases)))
 status_names = {s: t("review_show_" + s) for s in ("open", "closed")}  # in the page's language
 status = st.radio(
-    t("review_show"), ["open", "closed"], key=STATUS_KEY, horizontal=True, format_func=status_names.get
+    t("review_show"),
+    ["open", "closed"],
+    key=STATUS_KEY,
+    horizontal=True,
+    format_func=status_names.__getitem__,
 )
 cases = open_cases if status == "open" else closed_cases
 done = st.session_state.get(REVIEW_DONE)
@@ -157,6 +161,6 @@ else:
             st.session_state[REVIEW_DETAIL] = ids[0]
         st.selectbox(
             t("review_pick"), ids, key=REVIEW_DETAIL,
-            format_func=labels.get,
+            format_func=labels.__getitem__,
         )  # fmt: skip
         _case(log, st.session_state[REVIEW_DETAIL])
