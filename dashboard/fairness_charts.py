@@ -22,8 +22,9 @@ def acceptance_by_group(
 ) -> go.Figure:
     """Horizontal bars of each group's acceptance rate (flagged groups hatched, orange), their bootstrap
     intervals, and the line at ``rule`` times the best group's rate (below it: the four-fifths rule fails)."""
-    names = [wrap(str(g), 24) for g in table["group"]]
     rate = table["acceptance_rate"].to_numpy(dtype=float)
+    # the rate is written in the row's label: a hatched bar cannot carry readable text
+    names = [wrap(f"{g} · {fmt(r)}", 28) for g, r in zip(table["group"], rate, strict=True)]
     flag = table["flag"].to_numpy(dtype=bool)
     fig = go.Figure(
         go.Bar(
@@ -33,7 +34,6 @@ def acceptance_by_group(
             error_x={"type": "data", "symmetric": False, "color": INK,
                      "array": table["acceptance_rate_high"].to_numpy(dtype=float) - rate,
                      "arrayminus": rate - table["acceptance_rate_low"].to_numpy(dtype=float)},
-            text=[fmt(r) for r in rate], textposition="inside", insidetextanchor="start",
             hovertemplate="%{y}: %{x:.1%}<extra></extra>",
         )
     )  # fmt: skip

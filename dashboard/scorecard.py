@@ -12,7 +12,7 @@ import core
 from dashboard import identity, resources
 from dashboard.components import decision_word, short_id, utc
 from dashboard.i18n import num, pct, t
-from dashboard.state import REVIEW_DONE, REVIEW_ERROR, REVIEW_REASON
+from dashboard.state import REVIEW_DONE, REVIEW_ERROR, REVIEW_REASON, lang
 
 
 def band_text(band: str | None) -> str:
@@ -52,7 +52,7 @@ def review_status_word(status: str | None) -> str:
 
 def _close(decision_id: str, key: str, model_decision: str) -> None:
     """Record the officer's final decision (a callback: the page reruns once after it)."""
-    decision = st.session_state.get(f"review_choice_{key}") or model_decision
+    decision = st.session_state.get(f"review_choice_{key}_{lang()}") or model_decision
     st.session_state[REVIEW_ERROR] = None
     actor = identity.actor()
     reason = str(st.session_state.get(REVIEW_REASON) or "").strip()
@@ -78,7 +78,7 @@ def review_form(decision_id: str, model_decision: str, key: str) -> None:
         words = {d: decision_word(d) for d in ("ACCEPTED", "REFUSED")}  # in the page's language
         st.segmented_control(
             t("review_final"), ["ACCEPTED", "REFUSED"], default=model_decision, format_func=words.__getitem__,
-            key=f"review_choice_{key}",
+            key=f"review_choice_{key}_{lang()}",  # one widget per language: the browser keeps its labels
         )  # fmt: skip
         st.text_area(
             t("review_reason_label") + " *", key=REVIEW_REASON, placeholder=t("review_reason_placeholder"),

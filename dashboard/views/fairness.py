@@ -156,9 +156,15 @@ def _show(bundle: core.Bundle, result: Any) -> None:
 
 bundle = page_setup("title_fairness")
 st.caption(t("fair_intro"))
-source_names = {s: t("fair_source_" + s) for s in SOURCES}  # looked up now, in the page's language
+# labels looked up now, in the page's language; one widget per language (the browser keeps a widget's
+# labels: a switch of language would otherwise show the old ones)
+source_names = {s: t("fair_source_" + s) for s in SOURCES}
 source = st.radio(
-    t("fair_source"), list(SOURCES), key="fair_source", horizontal=True, format_func=source_names.__getitem__
+    t("fair_source"),
+    list(SOURCES),
+    key=f"fair_source_{lang()}",
+    horizontal=True,
+    format_func=source_names.__getitem__,
 )
 population, key = (
     _validation(bundle) if source == "validation" else _upload(bundle) if source == "upload" else _logged()
@@ -171,7 +177,9 @@ if population is not None:
         **{f: _attribute_label(bundle, f) for f in others},
     }
     choices: list[str | None] = [None, *others]
-    extra = st.selectbox(t("fair_other"), choices, format_func=other_names.__getitem__, key="fair_other")
+    extra = st.selectbox(
+        t("fair_other"), choices, format_func=other_names.__getitem__, key=f"fair_other_{lang()}"
+    )
     present = {"CODE_GENDER": "CODE_GENDER", audit.AGE_BAND: "DAYS_BIRTH"}
     attributes = tuple(
         a for a in ("CODE_GENDER", audit.AGE_BAND, extra) if a is not None and present.get(a, a) in population
