@@ -65,8 +65,14 @@ def fairness_section(bundle: core.Bundle, version: str) -> None:
             if result.attribute == audit.AGE_BAND
             else core.label(result.attribute, lang(), bundle.schema)
         )  # type: ignore[arg-type]
-        flagged = ", ".join(result.flagged) if result.flagged else t("card_fairness_none")
+
+        def word(group: str, attribute: str = result.attribute) -> str:
+            if attribute == audit.AGE_BAND:
+                return t("fair_missing") if group == audit.MISSING else t("fair_years", band=group)
+            return core.category_label(core.field_info(attribute, bundle.schema), group, lang())  # type: ignore[arg-type]
+
+        flagged = ", ".join(word(g) for g in result.flagged) if result.flagged else t("card_fairness_none")
         st.markdown(
-            f"- {t('card_fairness_found', name=name, n=num(result.n), ratio=num(result.min_ratio, 2), best=result.best_group, flagged=flagged)}"
+            f"- {t('card_fairness_found', name=name, n=num(result.n), ratio=num(result.min_ratio, 2), best=word(result.best_group), flagged=flagged)}"
         )
     st.caption(t("card_fairness_note"))

@@ -133,7 +133,7 @@ status_names = {s: t("review_show_" + s) for s in ("open", "closed")}  # in the 
 status = st.radio(
     t("review_show"),
     ["open", "closed"],
-    key=STATUS_KEY,
+    key=f"{STATUS_KEY}_{lang()}",  # one widget per language: the browser keeps a widget's labels
     horizontal=True,
     format_func=status_names.__getitem__,
 )
