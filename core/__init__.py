@@ -35,6 +35,7 @@ from core.serving.contract import (
     score_out,
 )
 from core.serving.explain import Explainer, ShapMatrix, importance_of, shap_values
+from core.serving.letter import Lender, decision_letter, letter_filename, letter_for
 from core.serving.presentation import (
     category_label,
     days_to_years,
@@ -45,6 +46,15 @@ from core.serving.presentation import (
     problem_text,
     reason_sentence,
     years_to_days,
+)
+from core.serving.recourse import (
+    Change,
+    Plausibility,
+    Recourse,
+    RecourseFinder,
+    RecourseOption,
+    none_sentence,
+    option_sentence,
 )
 from core.serving.schema import MISSING_CATEGORY, FeatureSchema, FeatureSpec, infer_schema, to_model_frame
 from core.serving.service import (
@@ -88,6 +98,17 @@ from core.store import (
 
 __all__ = [
     "READ_ALL",
+    "Change",
+    "Lender",
+    "Plausibility",
+    "Recourse",
+    "RecourseFinder",
+    "RecourseOption",
+    "decision_letter",
+    "letter_filename",
+    "letter_for",
+    "none_sentence",
+    "option_sentence",
     "Actor",
     "ApiKeyError",
     "ClientHistory",

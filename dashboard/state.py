@@ -22,6 +22,7 @@ SHOWN_IDS = "decisions_shown_ids"  # ids of the rows of the decisions table, in 
 CLIENT_ID = "form_client_id"  # the client whose application the form holds (None: a new application)
 LOADED_RECORD = "form_loaded_record"  # that client's record as loaded (exact values of untouched fields)
 LAST_RESULT = "last_result"  # core.ScoringResult of the last submission
+LAST_RECOURSE = "last_recourse"  # core.Recourse searched for LAST_RESULT (None: not searched)
 LAST_ERRORS = "last_errors"  # core.FieldError list of the last submission
 PREVIOUS_PROBABILITY = "previous_probability"  # the score before the last what-if change
 BATCH_RESULT = "batch_result"
@@ -50,6 +51,7 @@ DEFAULTS: dict[str, Any] = {
     CLIENT_ID: None,
     LOADED_RECORD: None,
     LAST_RESULT: None,
+    LAST_RECOURSE: None,
     LAST_ERRORS: None,
     PREVIOUS_PROBABILITY: None,
     BATCH_RESULT: None,

@@ -6,10 +6,11 @@ from datetime import datetime
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
+from fastapi.responses import Response
 from pydantic import BaseModel, Field
 
-from api.dependencies import BadRequest, ClientIdQuery, actor_of, reads_all, store_of
-from core import DecisionLogError
+from api.dependencies import BadRequest, ClientIdQuery, actor_of, reads_all, service_of, store_of
+from core import DecisionLogError, letter_filename, letter_for
 
 router = APIRouter(tags=["decisions"])
 
@@ -80,6 +81,26 @@ def _visible(request: Request, decision_id: str) -> Any:
 def get_decision(request: Request, decision_id: str) -> dict[str, Any]:
     """The record, with the ids of the overrides pointing at it."""
     return _visible(request, decision_id).public()  # type: ignore[no-any-return]
+
+
+@router.get(
+    "/decisions/{decision_id}/letter",
+    summary="The decision letter of a logged decision (PDF)",
+    response_class=Response,
+    responses={200: {"content": {"application/pdf": {}}, "description": "the letter"}},
+)
+def letter(request: Request, decision_id: str, lang: Literal["fr", "en"] = "fr") -> Response:
+    """The decision, its principal reasons, the recourse options offered, how to ask for a human review,
+    the date, the model version and the decision's id — the final decision when an officer overrode it."""
+    record = _visible(request, decision_id)
+    try:
+        pdf = letter_for(store_of(request).log, record, lang=lang, schema=service_of(request).schema)
+    except ValueError as exc:
+        raise BadRequest(422, [{"field": "decision_id", "problem": str(exc)}]) from None
+    name = letter_filename(record, lang)
+    return Response(
+        pdf, media_type="application/pdf", headers={"Content-Disposition": f'attachment; filename="{name}"'}
+    )
 
 
 @router.post("/decisions/{decision_id}/override", summary="Override the model's decision, with a reason")

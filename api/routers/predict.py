@@ -22,7 +22,7 @@ from api.dependencies import (
     service_of,
     validation_problems,
 )
-from api.schemas import BatchItem, BatchPrediction, Contribution, ErrorResponse, Explanation, RowProblem
+from api.schemas import BatchPrediction, Contribution, ErrorResponse, Explanation
 from core import (
     CONTRACT_VERSION,
     Decided,
@@ -59,24 +59,30 @@ def _id_only(record: Any) -> int | None:
     return None
 
 
-def decide_stored(request: Request, client_id: int, field: str = "SK_ID_CURR") -> Decided:
+def decide_stored(
+    request: Request, client_id: int, field: str = "SK_ID_CURR", *, recourse: bool = False
+) -> Decided:
     """Score and record the stored client ``client_id`` (404 naming it when the store does not hold it)."""
     try:
         if not 1 <= client_id <= MAX_CLIENT_ID:  # no database integer holds it: no such client
             raise UnknownClient(client_id)
-        return desk_of(request).decide_client(client_id, channel="api", actor=actor_of(request))
+        return desk_of(request).decide_client(
+            client_id, channel="api", actor=actor_of(request), recourse=recourse
+        )
     except UnknownClient as exc:
         raise BadRequest(404, [{"field": field, "problem": str(exc)}]) from None
 
 
-def _score(request: Request, raw: bytes) -> Decided:
+def _score(request: Request, raw: bytes, *, recourse: bool = False) -> Decided:
     record = parse_json(raw)
     stored = _id_only(record)
     if stored is not None:
-        return decide_stored(request, stored)
+        return decide_stored(request, stored, recourse=recourse)
     desk = desk_of(request)
     try:
-        return desk.decide(record, channel="api", actor=actor_of(request), explain=True, top_k=TOP_REASONS)
+        return desk.decide(
+            record, channel="api", actor=actor_of(request), explain=True, top_k=TOP_REASONS, recourse=recourse
+        )
     except RecordValidationError as exc:
         raise validation_problems(exc) from None
 
@@ -86,7 +92,7 @@ def out_of(request: Request, decided: Decided) -> ScoreOut:
     service = service_of(request)
     return score_out(
         decided.result, service.schema, legacy=service.bundle.format == "legacy",
-        latency_ms=decided.latency_ms, decision_id=decided.logged.decision_id,
+        latency_ms=decided.latency_ms, decision_id=decided.logged.decision_id, recourse=decided.recourse,
     )  # fmt: skip
 
 
@@ -100,6 +106,22 @@ def predict(request: Request, raw: Body) -> JSONResponse:
     the response is sent (``decision_id``). Legacy bundles also answer with the original API's names.
     """
     decided = _score(request, raw)
+    return JSONResponse(out_of(request, decided).model_dump(mode="json"))
+
+
+@router.post(
+    "/recourse", response_model=ScoreOut, responses=ERRORS, summary="Score one application and its recourse"
+)
+def recourse(request: Request, raw: Body) -> JSONResponse:
+    """As ``/predict``, and for a REFUSED application up to three small changes of the amounts the
+    client can act on (credit, annuity, goods price) that the model accepts, in ``recourse``.
+
+    ``recourse`` is a list of options (``changes``: field, current and proposed values; the model's
+    ``probability`` with them; ``text_fr``/``text_en``): empty when the application is accepted, or
+    when no change within the plausible bounds turns the decision (say so to the client). The
+    options offered are recorded with the decision in the log. Feature-level bundles: ``null``.
+    """
+    decided = _score(request, raw, recourse=True)
     return JSONResponse(out_of(request, decided).model_dump(mode="json"))
 
 
@@ -153,16 +175,19 @@ def predict_batch(request: Request, raw: Body) -> Response:
     batch = decided.batch
     table = results_table(batch, service.schema, bundle_version=service.bundle.version)
     table["decision_id"] = decided.decision_ids
-    out = BatchPrediction(
-        contract_version=CONTRACT_VERSION,
-        n=batch.n_rows,
-        n_scored=batch.n_scored,
-        threshold=service.bundle.threshold,
-        bundle_version=service.bundle.version,
-        results=[
-            BatchItem(**{k: json_value(v) for k, v in row.items()}) for row in table.to_dict(orient="records")
-        ],
-        errors=[RowProblem(row=e.row, field=e.field, problem=e.problem) for e in batch.errors],
+    columns = {c: [json_value(v) for v in table[c].tolist()] for c in table.columns}
+    out = BatchPrediction.model_validate(  # one validation of the whole answer (not one model per row)
+        {
+            "contract_version": CONTRACT_VERSION,
+            "n": batch.n_rows,
+            "n_scored": batch.n_scored,
+            "threshold": service.bundle.threshold,
+            "bundle_version": service.bundle.version,
+            "results": [
+                dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)
+            ],
+            "errors": [{"row": e.row, "field": e.field, "problem": e.problem} for e in batch.errors],
+        }
     )
     # serialised here, in the worker thread: a thousand rows are not turned into JSON on the event loop
     return Response(out.model_dump_json(), media_type="application/json")

@@ -3,6 +3,8 @@
 Change it only on purpose: the golden corpus (``tests/golden``) pins its exact outputs, and any
 change of fields or values comes with a new :data:`CONTRACT_VERSION`. Fields reserved for later
 additions (recourse options) are present and null, so that adding them does not break callers.
+``recourse`` is filled (:func:`recourse_out`) only where a recourse search ran — ``POST /recourse``;
+every other result keeps it null.
 
 Changelog: 1.0 the first contract; 1.1 + ``decision_id``; 1.2 contributions rounded to
 :data:`CONTRIBUTION_DECIMALS` decimals; 1.3 fills the reserved ``points_score`` (a scorecard reading of
@@ -19,6 +21,7 @@ import pandas as pd
 from pydantic import BaseModel, Field
 
 from core.serving.presentation import reason_sentence
+from core.serving.recourse import Recourse, option_sentence
 from core.serving.service import BatchScoring, Reason, ScoringResult
 
 CONTRACT_VERSION = "1.3"  # also the Literal of ScoreOut.contract_version: change both, on purpose
@@ -155,8 +158,9 @@ def score_out(
     legacy: bool = False,
     latency_ms: float = 0.0,
     decision_id: str | None = None,
+    recourse: Recourse | None = None,
 ) -> ScoreOut:
-    """The contract's view of a scoring result."""
+    """The contract's view of a scoring result (``recourse``: fills the reserved field when searched)."""
     body: dict[str, Any] = {
         "client_id": result.client_id,
         "probability": result.probability,
@@ -176,6 +180,9 @@ def score_out(
         "points_score": result.points_score,
         "points_band": result.points_band,
         "review_status": result.review_status,
+        "recourse": None
+        if recourse is None or recourse.status == "not_applicable"
+        else recourse_out(recourse, schema),
     }
     if legacy:
         return LegacyScoreOut(
@@ -186,6 +193,21 @@ def score_out(
             latency_ms=round(latency_ms, 3),
         )
     return ScoreOut(**body)
+
+
+def recourse_out(recourse: Recourse, schema: Any) -> list[dict[str, Any]]:
+    """The reserved ``recourse`` field: one dict per option — ``changes`` (field, current, proposed),
+    the model's ``probability`` with them, ``distance`` (sum of relative changes), ``term`` (credit /
+    annuity after the changes) and the sentence in French and English; an empty list when the
+    application needs none (accepted) or no change within the bounds turns the decision."""
+    return [
+        {
+            **o.record(),
+            "text_fr": option_sentence(o.changes, "fr", schema),
+            "text_en": option_sentence(o.changes, "en", schema),
+        }
+        for o in recourse.options
+    ]
 
 
 def results_table(

@@ -23,7 +23,7 @@ import polars as pl
 from catboost import Pool
 
 from core.config import get_settings
-from core.errors import ConfigError, RecordValidationError
+from core.errors import ConfigError
 from core.features.application import CANONICAL, application_features, application_row
 from core.features.build import to_pandas
 from core.features.history import HISTORY_SUMMARY
@@ -31,6 +31,7 @@ from core.features.registry import NO_HISTORY
 from core.serving.bundle import Bundle
 from core.serving.explain import Explainer
 from core.serving.points import PointsScale
+from core.serving.records import check_records
 from core.serving.review import GreyZone, grey_zone_of
 from core.serving.schema import ID_COLUMN, to_model_frame
 from core.serving.treeshap import LeafShap, UnsupportedModel
@@ -422,22 +423,11 @@ class ScoringService:
 
         Rows are numbered from 1 in the order given; invalid records are reported, never dropped silently.
         """
-        errors: list[RowError] = []
-        warnings: list[RowError] = []
-        rows, ids, values = [], [], []
-        for i, record in enumerate(records, start=1):
-            try:
-                valid = validate_record(record, self.schema)
-            except RecordValidationError as exc:
-                errors += [RowError(i, e.field, e.problem, e.value) for e in exc.errors]
-                continue
-            warnings += [RowError(i, w.field, w.message, w.value) for w in valid.warnings]
-            rows.append(i)
-            ids.append(valid.client_id)
-            values.append(valid.values)
-        inputs = pd.DataFrame(values, columns=[s.name for s in self.schema.fields])
+        checked = check_records(records, self.schema)  # column-wise; validate_record judges the rest
+        rows, ids, errors, warnings = checked.rows, checked.client_ids, checked.errors, checked.warnings
+        inputs = pd.DataFrame(checked.columns, columns=[s.name for s in self.schema.fields])
         features, history = (
-            self.features_of(inputs, ids) if values else (pd.DataFrame(columns=self.schema.names), [])
+            self.features_of(inputs, ids) if rows else (pd.DataFrame(columns=self.schema.names), [])
         )
         return self._batch(rows, ids, features, history, errors, warnings, len(records), explain, top_k)
 

@@ -15,12 +15,15 @@ from __future__ import annotations
 import hashlib
 import json
 import math
+import os
 import re
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any
+
+import numpy as np
 
 if TYPE_CHECKING:  # the dataclasses live with the log, which imports this module
     from core.store.decisions import NewDecision
@@ -33,6 +36,10 @@ HASHED: tuple[str, ...] = (
     "reasons", "errors", "officer", "authenticated", "latency_ms", "overrides", "override_reason", "prev_hash",
 )  # fmt: skip
 COLUMNS: tuple[str, ...] = (*HASHED, "row_hash")
+#: a row of the compact log (migration 0003): its inputs are row ``inputs_row`` of the payload
+#: ``inputs_id`` (``core.store.inputs``), whose SHA-256 is the row's ``input_hash``
+HASHED_INPUTS: tuple[str, ...] = (*HASHED[:-1], "inputs_id", "inputs_row", "prev_hash")
+COLUMNS_INPUTS: tuple[str, ...] = (*HASHED_INPUTS, "row_hash")
 _HEX = re.compile("[0-9a-f]{64}")
 
 
@@ -107,6 +114,53 @@ def prepare(entry: NewDecision) -> Prepared:
     return Prepared(uuid.uuid4().hex, values, f"{head},{_quoted(application)},{_quoted(features)},{tail}")
 
 
+def prepare_batch(
+    header: tuple[Any, ...], rows: Sequence[tuple[Any, ...]], inputs_id: str, input_hash: str
+) -> list[Prepared]:
+    """Rows of the compact log in one pass: ``header`` is (channel, officer, authenticated, bundle
+    name, version, hash, latency_ms), shared by the batch; each row is (kind, client_id, probability,
+    threshold, decision, reasons JSON, errors JSON, inputs_row); a refused row has no latency (as
+    :func:`core.store.decisions.refusal_of` writes it)."""
+    channel, officer, authenticated, name, version, sha, latency = header
+    ids = _ids(len(rows))
+    # the JSON of the columns, as ``_dumps`` writes it, with the batch's shared columns encoded once
+    text = _LIST.encode
+    mid = f"null,null,{text(input_hash)},{text(name)},{text(version)},{text(sha)}"
+    who = f"{text(officer)},{text(bool(authenticated))}"
+    tail = f"null,null,{text(inputs_id)}"
+    lat = text(latency)
+    out = []
+    for decision_id, (kind, cid, p, th, dec, reasons, errors, at) in zip(ids, rows, strict=True):
+        refused = kind == "refused_input"
+        values = (
+            channel, kind, cid, None, None, input_hash, name, version, sha, p, th, dec, reasons, errors,
+            officer, authenticated, None if refused else latency, None, None, inputs_id, at,
+        )  # fmt: skip
+        rest = (
+            f'{text(channel)},"{kind}",{"null" if cid is None else int(cid)},{mid},'
+            f"{_number(p)},{_number(th)},{text(dec)},{_quoted(reasons)},{_quoted(errors)},{who},"
+            f"{'null' if refused else lat},{tail},{int(at)}"
+        )
+        out.append(Prepared(decision_id, values, rest))
+    return out
+
+
+def _number(value: float | None) -> str:
+    """A float as json writes it (finite: its repr, as json's encoder does)."""
+    if value is None:
+        return "null"
+    return float.__repr__(value) if math.isfinite(value) else _LIST.encode(value)
+
+
+def _ids(n: int) -> list[str]:
+    """``n`` random decision ids, as ``uuid4().hex`` draws them (122 random bits, version 4)."""
+    raw = np.frombuffer(os.urandom(16 * n), dtype=np.uint8).reshape(n, 16).copy()
+    raw[:, 6] = (raw[:, 6] & 0x0F) | 0x40  # version 4
+    raw[:, 8] = (raw[:, 8] & 0x3F) | 0x80  # RFC 4122 variant
+    text = raw.tobytes().hex()
+    return [text[i : i + 32] for i in range(0, 32 * n, 32)]
+
+
 def _dumps(values: tuple[Any, ...]) -> str:
     return _LIST.encode(values)
 
@@ -144,15 +198,16 @@ def link_all(prepared: Sequence[Prepared], seq: int, prev: str, now: datetime) -
 
 
 def row_hash(row: Mapping[Any, Any]) -> str:
-    """The hash of a row as read back from the database (what ``pad db verify`` recomputes)."""
+    """The hash of a row as read back from the database (what ``pad db verify`` recomputes); a row of
+    the compact log hashes its two inputs columns too (``HASHED_INPUTS``)."""
     values = []
-    for name in HASHED:
+    for name in HASHED if row.get("inputs_id") is None else HASHED_INPUTS:
         value = row[name]
         if isinstance(value, datetime):
             value = iso(value)
         elif name == "authenticated":
             value = bool(value)
-        elif name in ("seq", "client_id") and value is not None:
+        elif name in ("seq", "client_id", "inputs_row") and value is not None:
             value = int(value)
         values.append(value)
     return hashlib.sha256(json.dumps(values, separators=(",", ":"), ensure_ascii=False).encode()).hexdigest()

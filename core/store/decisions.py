@@ -18,6 +18,7 @@ override is an override, however it comes). A decision is open for review while 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import uuid
 from collections.abc import Mapping, Sequence
@@ -28,12 +29,24 @@ from typing import Any, Literal
 import pandas as pd
 from sqlalchemy import Connection, Engine, func, insert, select
 
+from core.serving.recourse import Recourse
 from core.serving.service import Reason, ScoringResult
 from core.store import tables as t
-from core.store.chain import COLUMNS, GENESIS, Prepared, iso, link, prepare, row_hash
+from core.store.chain import (
+    COLUMNS,
+    GENESIS,
+    Prepared,
+    canonical,
+    iso,
+    link,
+    prepare,
+    prepare_batch,
+    row_hash,
+)  # fmt: skip
 from core.store.engine import write_transaction
+from core.store.inputs import DecodedInputs, InputsCache, encode
 from core.store.listing import conditions, decision_summary, decision_table, review_table
-from core.store.writer import LogWriter
+from core.store.writer import InputsRow, LogWriter
 
 Channel = Literal["dashboard", "api", "cli"]
 Kind = Literal["decision", "override", "refused_input", "review_open", "review"]
@@ -81,6 +94,33 @@ class NewDecision:
 
 
 @dataclass(frozen=True)
+class BatchDecisions:
+    """The rows of one scored chunk, column-wise (the compact path: one shared payload of inputs).
+
+    ``application`` holds every row of the chunk as given (a frame of cells, or JSON-like records),
+    in order; the decisions are the rows at ``positions`` (0-based in ``application``), with one
+    feature vector each (``features``, aligned) and their results; ``refused`` lists the other rows
+    as (position, errors). Logged as :meth:`DecisionLog.append_scored` says."""
+
+    channel: Channel
+    officer: str
+    authenticated: bool
+    bundle_name: str | None
+    bundle_version: str | None
+    bundle_hash: str | None
+    application: pd.DataFrame | Sequence[Any]
+    positions: Sequence[int]
+    features: pd.DataFrame
+    client_ids: Sequence[int | None]
+    probabilities: Sequence[float]
+    thresholds: Sequence[float]
+    decisions: Sequence[str]
+    reasons: Sequence[Sequence[Mapping[str, Any]]] | None = None
+    refused: Sequence[tuple[int, Sequence[Mapping[str, Any]]]] = ()
+    latency_ms: float | None = None
+
+
+@dataclass(frozen=True)
 class DecisionRecord:
     """A logged row, as read back."""
 
@@ -111,6 +151,8 @@ class DecisionRecord:
     overridden_by: list[str] = field(default_factory=list)
     #: grey zone: "to_review" (open), "reviewed" (an officer decided), None (not sent to review)
     review_status: str | None = None
+    #: the recourse options offered with the decision (kept in the ``reasons`` JSON, see :func:`recourse_of`)
+    recourse: list[dict[str, Any]] = field(default_factory=list)
 
     def public(self) -> dict[str, Any]:
         """A JSON-ready dict (time as ISO 8601 UTC)."""
@@ -145,16 +187,29 @@ def reasons_of(
     return [one(r) for r in toward_default[:top]] + [one(r) for r in toward_repayment[:top]]
 
 
+def recourse_of(recourse: Recourse | None) -> list[dict[str, Any]]:
+    """The recourse options offered with a decision, as entries of its ``reasons`` JSON list: each has a
+    ``recourse`` key (the option's number from 1; 0 with ``status`` "none" when the search found no
+    change within the bounds), so that :class:`DecisionRecord` reads them apart from the reasons."""
+    if recourse is None or recourse.status not in ("found", "none"):
+        return []
+    if not recourse.options:
+        return [{"recourse": 0, "status": "none", "changes": []}]
+    return [{"recourse": i, **o.record()} for i, o in enumerate(recourse.options, start=1)]
+
+
 def decision_of(
-    result: ScoringResult, application: Any, *, channel: Channel, actor: Actor, latency_ms: float | None
-) -> NewDecision:
-    """The log row of a scored application."""
+    result: ScoringResult, application: Any, *, channel: Channel, actor: Actor, latency_ms: float | None,
+    recourse: Recourse | None = None,
+) -> NewDecision:  # fmt: skip
+    """The log row of a scored application (with the recourse options offered, when searched)."""
     return NewDecision(
         channel=channel, kind="decision", officer=actor.name, authenticated=actor.authenticated,
         client_id=result.client_id, application=application, features=result.features,
         bundle_name=result.bundle_name, bundle_version=result.bundle_version, bundle_hash=result.model_sha256,
         probability=result.probability, threshold=result.threshold, decision=result.decision,
-        reasons=reasons_of(result.toward_default, result.toward_repayment), latency_ms=latency_ms,
+        reasons=reasons_of(result.toward_default, result.toward_repayment) + recourse_of(recourse),
+        latency_ms=latency_ms,
     )  # fmt: skip
 
 
@@ -194,6 +249,7 @@ class DecisionLog:
     def __init__(self, engine: Engine) -> None:
         self.engine = engine
         self._writer = LogWriter(engine)
+        self._inputs = InputsCache()
 
     def close(self) -> None:
         """Release the writer's connection."""
@@ -215,6 +271,47 @@ class DecisionLog:
 
     def _write(self, entries: Sequence[NewDecision]) -> list[tuple[Any, ...]]:
         return self._writer.write([_prepared(e) for e in entries]) if entries else []
+
+    def append_scored(self, batch: BatchDecisions) -> list[str]:
+        """Append a scored chunk in one transaction, all or none: one ``decision_inputs`` row with the
+        inputs of every row (``core.store.inputs``), then its decisions in order and its refused rows
+        in row order, each pointing at its row of the inputs; their decision ids, in that order. Read
+        back, each row is what :meth:`append_batch` of the same entries gives (but for ids, times,
+        ``input_hash`` and the hashes)."""
+        n = len(batch.application)
+        if not len(batch.positions) and not len(batch.refused):
+            return []
+        encoded = encode(batch.application, batch.features, batch.positions)
+        inputs = InputsRow(uuid.uuid4().hex, n, encoded.sha256, encoded.payload)
+        latency = None if batch.latency_ms is None else round(float(batch.latency_ms), 3)
+        header = (batch.channel, batch.officer, bool(batch.authenticated), batch.bundle_name,
+                  batch.bundle_version, batch.bundle_hash, latency)  # fmt: skip
+        reasons = (
+            [canonical(list(r)) if r else "[]" for r in batch.reasons] if batch.reasons is not None else None
+        )
+        rows: list[tuple[Any, ...]] = [
+            ("decision", None if cid is None else int(cid), float(p), float(th), str(dec),
+             "[]" if reasons is None else reasons[i], "[]", int(at))
+            for i, (at, cid, p, th, dec) in enumerate(zip(
+                batch.positions, batch.client_ids, batch.probabilities, batch.thresholds, batch.decisions,
+                strict=True,
+            ))
+        ]  # fmt: skip
+        rows += [
+            (
+                "refused_input",
+                None,
+                None,
+                None,
+                None,
+                "[]",
+                canonical(list(errors)) if errors else "[]",
+                int(at),
+            )
+            for at, errors in batch.refused
+        ]
+        prepared = prepare_batch(header, rows, inputs.id, inputs.sha256)
+        return [r[1] for r in self._writer.write(prepared, inputs)]
 
     def override(
         self, decision_id: str, *, decision: str, reason: str, actor: Actor, channel: Channel
@@ -304,12 +401,13 @@ class DecisionLog:
             if row is None:
                 return None
             linked = conn.execute(select(d.c.decision_id, d.c.kind).where(d.c.overrides == decision_id)).all()
+            inputs = self._decoded(conn, [dict(row)])
         by = [i for i, kind in linked if kind == "override"]
         kinds = {kind for _, kind in linked}
         review = None
         if "review_open" in kinds:
             review = "reviewed" if kinds & set(OFFICER_KINDS) else "to_review"
-        return replace(_record(dict(row), by), review_status=review)
+        return replace(_record(dict(row), by, inputs), review_status=review)
 
     def records(self, *, limit: int = 100, offset: int = 0, **filters: Any) -> list[DecisionRecord]:
         """Full rows (application and features included), newest first."""
@@ -317,7 +415,20 @@ class DecisionLog:
         query = select(d).where(*conditions(**filters)).order_by(d.c.seq.desc()).limit(limit).offset(offset)
         with self.engine.connect() as conn:
             rows = [dict(r) for r in conn.execute(query).mappings()]
-        return [_record(r) for r in rows]
+            inputs = self._decoded(conn, rows)
+        return [_record(r, None, inputs) for r in rows]
+
+    def _decoded(self, conn: Connection, rows: Sequence[Mapping[str, Any]]) -> dict[str, DecodedInputs]:
+        """The payloads the compact rows among ``rows`` point at, decoded (cached)."""
+        wanted = {r["inputs_id"] for r in rows if r.get("inputs_id") is not None}
+        out = {i: found for i in wanted if (found := self._inputs.get(i)) is not None}
+        missing = sorted(wanted - out.keys())
+        if missing:
+            di = t.decision_inputs
+            for inputs_id, payload in conn.execute(select(di.c.id, di.c.payload).where(di.c.id.in_(missing))):
+                out[inputs_id] = DecodedInputs(bytes(payload))
+                self._inputs.put(inputs_id, out[inputs_id])
+        return out
 
     def summary(self, **filters: Any) -> dict[str, int]:
         """Counts over the matching rows, computed by the database (see :func:`decision_summary`)."""
@@ -356,10 +467,23 @@ class DecisionLog:
         d = t.decisions
         with self.engine.connect() as conn:
             rows = conn.execute(
-                select(d.c.seq, d.c.features).where(*conditions(since=since, until=until, kind="decision"))
-            )
-            vectors = {int(s): json.loads(f) if f else {} for s, f in rows}
-        feats = pd.DataFrame([vectors.get(int(s), {}) for s in table["seq"]], index=table.index)
+                select(d.c.seq, d.c.features, d.c.inputs_id, d.c.inputs_row).where(
+                    *conditions(since=since, until=until, kind="decision")
+                )
+            ).all()
+            vectors = {int(s): json.loads(f) if f else {} for s, f, i, _ in rows if i is None}
+            compact: dict[str, list[tuple[int, int]]] = {}
+            for s, _, i, at in rows:
+                if i is not None:
+                    compact.setdefault(i, []).append((int(s), int(at)))
+            parts = [pd.DataFrame(list(vectors.values()), index=list(vectors))]
+            for inputs_id, pairs in compact.items():  # each payload's vectors in one take
+                decoded = self._decoded(conn, [{"inputs_id": inputs_id}])[inputs_id]
+                part = decoded.feature_frame([at for _, at in pairs])
+                part.index = pd.Index([s for s, _ in pairs])
+                parts.append(part)
+        feats = pd.concat(parts).reindex(table["seq"].astype("int64").to_numpy())
+        feats.index = table.index
         return pd.concat([table, feats], axis=1)
 
     # ------------------------------------------------------------------ verify
@@ -367,6 +491,7 @@ class DecisionLog:
         """Recompute every row's hash in order and check each points at its predecessor."""
         d = t.decisions
         prev, expected_seq, n = GENESIS, 1, 0
+        payloads: dict[str, str | None] = {}  # inputs id -> its payload's SHA-256 (None: not found)
         with self.engine.connect() as conn:
             result = conn.execution_options(yield_per=2000).execute(select(d).order_by(d.c.seq))
             try:
@@ -379,6 +504,12 @@ class DecisionLog:
                         return ChainReport(n, False, seq, "does not point at the previous row's hash")
                     if row_hash(row) != row["row_hash"]:
                         return ChainReport(n, False, seq, "content does not match its hash (edited)")
+                    inputs_id = row.get("inputs_id")
+                    if inputs_id is not None:
+                        if inputs_id not in payloads:
+                            payloads[inputs_id] = _payload_sha(self.engine, inputs_id)
+                        if payloads[inputs_id] != row["input_hash"]:
+                            return ChainReport(n, False, seq, "its inputs do not match their hash (edited)")
                     prev, expected_seq = row["row_hash"], seq + 1
             finally:
                 result.close()
@@ -405,10 +536,31 @@ def _row(entry: NewDecision, seq: int, now: datetime, prev: str) -> dict[str, An
     return dict(zip(COLUMNS, link(prepare(entry), seq, prev, now), strict=True))
 
 
-def _record(row: Mapping[str, Any], overridden_by: list[str] | None = None) -> DecisionRecord:
+def _payload_sha(engine: Engine, inputs_id: str) -> str | None:
+    """The SHA-256 of a payload's bytes as stored (not the column that states it)."""
+    di = t.decision_inputs
+    with engine.connect() as conn:
+        payload = conn.execute(select(di.c.payload).where(di.c.id == inputs_id)).scalar_one_or_none()
+    return None if payload is None else hashlib.sha256(bytes(payload)).hexdigest()
+
+
+def _record(
+    row: Mapping[str, Any], overridden_by: list[str] | None = None,
+    inputs: Mapping[str, DecodedInputs] | None = None,
+) -> DecisionRecord:  # fmt: skip
+    inputs_id = row.get("inputs_id")
+    decoded = None if inputs_id is None or inputs is None else inputs.get(inputs_id)
+
     def parsed(name: str) -> Any:
+        if decoded is not None and name in ("application", "features"):
+            at = int(row["inputs_row"])
+            if name == "application":
+                return decoded.application(at)
+            return decoded.features(at) if row["kind"] == "decision" else None
         text = row[name]
         return None if text is None else json.loads(text)
+
+    explained = parsed("reasons") or []
 
     return DecisionRecord(
         seq=int(row["seq"]), decision_id=row["decision_id"], created_at=row["created_at"], channel=row["channel"],
@@ -416,10 +568,10 @@ def _record(row: Mapping[str, Any], overridden_by: list[str] | None = None) -> D
         application=parsed("application"), features=parsed("features"), input_hash=row["input_hash"],
         bundle_name=row["bundle_name"], bundle_version=row["bundle_version"], bundle_hash=row["bundle_hash"],
         probability=row["probability"], threshold=row["threshold"], decision=row["decision"],
-        reasons=parsed("reasons") or [], errors=parsed("errors") or [], officer=row["officer"],
+        reasons=[r for r in explained if "recourse" not in r], errors=parsed("errors") or [], officer=row["officer"],
         authenticated=bool(row["authenticated"]), latency_ms=row["latency_ms"], overrides=row["overrides"],
         override_reason=row["override_reason"], prev_hash=row["prev_hash"], row_hash=row["row_hash"],
-        overridden_by=overridden_by or [],
+        overridden_by=overridden_by or [], recourse=[r for r in explained if "recourse" in r],
     )  # fmt: skip
 
 

@@ -14,11 +14,14 @@ from typing import Any
 
 import numpy as np
 import pandas as pd
+import pyarrow as pa
 
 from core.errors import RecordValidationError
+from core.serving.recourse import Recourse, RecourseFinder
 from core.serving.service import BatchScoring, ScoringResult, ScoringService
 from core.store.decisions import (
     Actor,
+    BatchDecisions,
     Channel,
     DecisionRecord,
     NewDecision,
@@ -46,6 +49,7 @@ class Decided:
     result: ScoringResult
     logged: DecisionRecord
     latency_ms: float
+    recourse: Recourse | None = None  # when asked for (application bundles): searched if refused
 
 
 @dataclass
@@ -66,11 +70,16 @@ class DecisionDesk:
         self.store = store
         bundle = service.bundle
         self._bundle_ref = (bundle.name, bundle.version, service.model_sha256)
+        self.recourse = RecourseFinder(service)
 
     def decide(
-        self, record: Any, *, channel: Channel, actor: Actor, explain: bool = True, top_k: int = 5
-    ) -> Decided:
-        """Score and log one application; a refused input is logged, then RecordValidationError raised."""
+        self, record: Any, *, channel: Channel, actor: Actor, explain: bool = True, top_k: int = 5,
+        recourse: bool = False,
+    ) -> Decided:  # fmt: skip
+        """Score and log one application; a refused input is logged, then RecordValidationError raised.
+
+        With ``recourse``, a refused application's recourse options are searched
+        (:class:`~core.serving.recourse.RecourseFinder`) and logged with the decision."""
         started = time.perf_counter()
         try:
             result = self.service.score(record, explain=explain, top_k=top_k)
@@ -81,13 +90,14 @@ class DecisionDesk:
             )  # fmt: skip
             raise
         latency = (time.perf_counter() - started) * 1000
-        entry = decision_of(result, record, channel=channel, actor=actor, latency_ms=latency)
+        found = self.recourse.find(record) if recourse and self.recourse.applicable else None
+        entry = decision_of(result, record, channel=channel, actor=actor, latency_ms=latency, recourse=found)
         if result.review_status != "to_review":
-            return Decided(result, self.store.log.append(entry), latency)
+            return Decided(result, self.store.log.append(entry), latency, found)
         # the grey zone: the decision and its review mark, in one transaction
         entry = replace(entry, decision_id=new_decision_id())
         logged = self.store.log.append_many([entry, self._mark(entry)])[0]
-        return Decided(result, logged, latency)
+        return Decided(result, logged, latency, found)
 
     def _mark(self, entry: NewDecision) -> NewDecision:
         zone = self.service.grey_zone
@@ -95,13 +105,13 @@ class DecisionDesk:
         return review_mark_of(entry.decision_id, entry, low=zone.low, high=zone.high)
 
     def decide_client(
-        self, client_id: int, *, channel: Channel, actor: Actor, explain: bool = True
+        self, client_id: int, *, channel: Channel, actor: Actor, explain: bool = True, recourse: bool = False
     ) -> Decided:
         """Score a stored client (application and history from the store) and log the decision."""
         application = self.store.clients.application(client_id)
         if application is None:
             raise UnknownClient(client_id)
-        return self.decide(application, channel=channel, actor=actor, explain=explain)
+        return self.decide(application, channel=channel, actor=actor, explain=explain, recourse=recourse)
 
     def decide_records(
         self, records: Sequence[Any], *, channel: Channel, actor: Actor, explain: bool = False
@@ -110,9 +120,7 @@ class DecisionDesk:
         started = time.perf_counter()
         batch = self.service.score_records(records, explain=explain)
         latency = (time.perf_counter() - started) * 1000 / max(1, len(records))
-        entries = self.batch_entries(batch, lambda row: records[row - 1], channel=channel, actor=actor,
-                                     latency_ms=latency)  # fmt: skip
-        return self._record(batch, entries)
+        return self._record_compact(batch, list(records), 1, channel=channel, actor=actor, latency_ms=latency)
 
     def decide_frame(
         self,
@@ -135,11 +143,100 @@ class DecisionDesk:
         latency_ms: float,
     ) -> DecidedBatch:  # fmt: skip
         """Log the rows of a chunk already scored (``batch`` is ``frame`` scored) in one transaction."""
-        cells = rows_of(frame)
-        entries = self.batch_entries(
-            batch, lambda row: cells[row - first_row], channel=channel, actor=actor, latency_ms=latency_ms
+        return self._record_compact(
+            batch, frame, first_row, channel=channel, actor=actor, latency_ms=latency_ms
         )
-        return self._record(batch, entries)
+
+    def _record_compact(
+        self, batch: BatchScoring, application: pd.DataFrame | list[Any], first_row: int, *,
+        channel: Channel, actor: Actor, latency_ms: float,
+    ) -> DecidedBatch:  # fmt: skip
+        """The compact log (one payload of inputs for the chunk); the per-row JSON entries of
+        :meth:`batch_entries` when the cells cannot be stored column-wise (mixed types in a column)."""
+        try:
+            logged = self.store.log.append_scored(self.scored(batch, application, first_row, channel=channel,
+                                                              actor=actor, latency_ms=latency_ms))  # fmt: skip
+        except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, _NotColumnar):
+            cells = rows_of(application) if isinstance(application, pd.DataFrame) else application
+            entries = self.batch_entries(batch, lambda row: cells[row - first_row], channel=channel,
+                                         actor=actor, latency_ms=latency_ms)  # fmt: skip
+            return self._record(batch, entries)
+        ids: list[str | None] = list(logged[: len(batch.results)])
+        return DecidedBatch(
+            batch, ids, len(logged), self._mark_compact(batch, ids, channel=channel, actor=actor)
+        )
+
+    def _mark_compact(
+        self, batch: BatchScoring, ids: list[str | None], *, channel: Channel, actor: Actor
+    ) -> int:
+        """The review marks of a chunk logged by the compact path (which draws its own ids): written
+        right after it, in a transaction of their own."""
+        res = batch.results
+        if self.service.grey_zone is None or "review_status" not in res:
+            return 0
+        name, version, sha = self._bundle_ref
+        marks = [
+            review_mark_of(
+                str(did),
+                NewDecision(
+                    channel=channel,
+                    kind="decision",
+                    officer=actor.name,
+                    authenticated=actor.authenticated,
+                    client_id=None if cid is None else int(cid),
+                    bundle_name=name,
+                    bundle_version=version,
+                    bundle_hash=sha,
+                    probability=float(p),
+                    threshold=float(th),
+                ),
+                low=self.service.grey_zone.low,
+                high=self.service.grey_zone.high,
+            )  # fmt: skip
+            for did, cid, p, th, status in zip(
+                ids,
+                res["SK_ID_CURR"].tolist() if "SK_ID_CURR" in res else [None] * len(res),
+                res["probability"].tolist(),
+                res["threshold"].tolist(),
+                res["review_status"].tolist(),
+                strict=True,
+            )  # fmt: skip
+            if status == "to_review"
+        ]
+        if marks:
+            self.store.log.append_batch(marks)
+        return len(marks)
+
+    def scored(
+        self, batch: BatchScoring, application: pd.DataFrame | Sequence[Any], first_row: int, *,
+        channel: Channel, actor: Actor, latency_ms: float,
+    ) -> BatchDecisions:  # fmt: skip
+        """The log rows of a scored batch, column-wise: ``application`` holds its rows as received
+        (row number ``first_row`` first)."""
+        name, version, sha = self._bundle_ref
+        res = batch.results
+        rows = res["row"].to_numpy()
+        if len(batch.features) and not np.array_equal(batch.features.index.to_numpy(), rows):
+            raise ValueError(
+                "the batch's feature vectors are not aligned with its results"
+            )  # pragma: no cover
+        n = len(application)
+        refused: dict[int, list[dict[str, Any]]] = {}
+        for e in batch.errors:
+            if not 0 <= e.row - first_row < n:
+                raise _NotColumnar(f"row {e.row} is not a row of the batch")
+            refused.setdefault(e.row - first_row, []).append({"field": e.field, "problem": str(e.problem)})
+        features = batch.features if len(batch.features) else pd.DataFrame(index=range(len(res)))
+        return BatchDecisions(
+            channel=channel, officer=actor.name, authenticated=actor.authenticated, bundle_name=name,
+            bundle_version=version, bundle_hash=sha, application=application,
+            positions=(rows - first_row).tolist(), features=features,
+            client_ids=res["SK_ID_CURR"].tolist() if "SK_ID_CURR" in res else [None] * len(res),
+            probabilities=res["probability"].tolist(), thresholds=res["threshold"].tolist(),
+            decisions=res["decision"].tolist(),
+            reasons=[reasons_of(*r) for r in batch.reasons] if batch.reasons is not None else None,
+            refused=sorted(refused.items()), latency_ms=latency_ms,
+        )  # fmt: skip
 
     def batch_entries(
         self,
@@ -196,6 +293,10 @@ class DecisionDesk:
         decision_ids: list[str | None] = list(logged[: len(batch.results)])
         marks = sum(e.kind == "review_open" for e in entries)
         return DecidedBatch(batch, decision_ids, len(logged) - marks, marks)
+
+
+class _NotColumnar(ValueError):
+    """A batch the compact log cannot hold as it is: logged row by row instead."""
 
 
 def rows_of(frame: pd.DataFrame) -> list[dict[str, Any]]:

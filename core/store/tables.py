@@ -104,6 +104,17 @@ client_features = Table(
     Column("vector", LargeBinary, nullable=False),  # zlib(float64 little-endian), NaN = missing
 )
 
+#: the inputs of a batch of decisions, one compressed payload (``core.store.inputs``); append-only
+decision_inputs = Table(
+    "decision_inputs",
+    metadata,
+    Column("id", String(32), primary_key=True),
+    Column("created_at", DateTime, nullable=False),  # UTC
+    Column("rows", Integer, nullable=False),  # applications in the payload
+    Column("sha256", String(64), nullable=False),
+    Column("payload", LargeBinary, nullable=False),
+)
+
 #: append-only (database triggers refuse UPDATE and DELETE); each row hashes its content and the
 #: previous row's hash. ``seq`` is given under the write lock: 1, 2, 3... without gaps.
 decisions = Table(
@@ -133,6 +144,9 @@ decisions = Table(
     Column("override_reason", Text),
     Column("prev_hash", String(64), nullable=False),
     Column("row_hash", String(64), nullable=False),
+    # the compact log (migration 0003): a decision of a batch keeps its inputs in a shared payload
+    Column("inputs_id", String(32), ForeignKey("decision_inputs.id")),
+    Column("inputs_row", Integer),  # its row in the payload
 )
 #: what the decisions page lists and counts, time first (migration 0002 says why)
 Index(

@@ -27,6 +27,7 @@ from __future__ import annotations
 import os
 import threading
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any
 
@@ -34,7 +35,7 @@ from sqlalchemy import Engine, insert
 from sqlalchemy.exc import DBAPIError
 
 from core.store import tables as t
-from core.store.chain import COLUMNS, GENESIS, Prepared, link, link_all
+from core.store.chain import COLUMNS, COLUMNS_INPUTS, GENESIS, Prepared, link, link_all
 from core.store.engine import _PG_WRITE_LOCK, write_transaction
 
 _TAIL = "SELECT seq, row_hash FROM decisions ORDER BY seq DESC LIMIT 1"
@@ -42,6 +43,26 @@ _NAMES = ", ".join(COLUMNS)
 _SQLITE_INSERT = f"INSERT INTO decisions ({_NAMES}) VALUES ({', '.join('?' * len(COLUMNS))})"
 _PG_INSERT = f"INSERT INTO decisions ({_NAMES}) VALUES ({', '.join(['%s'] * len(COLUMNS))})"
 _SQLITE_TIME = "%Y-%m-%d %H:%M:%S.%f"  # SQLAlchemy's DATETIME storage format on SQLite
+#: rows of the compact log, after their batch's inputs (``core.store.inputs``)
+_NAMES_INPUTS = ", ".join(COLUMNS_INPUTS)
+_SQLITE_INSERT_INPUTS = (
+    f"INSERT INTO decisions ({_NAMES_INPUTS}) VALUES ({', '.join('?' * len(COLUMNS_INPUTS))})"
+)
+_PG_INSERT_INPUTS = (
+    f"INSERT INTO decisions ({_NAMES_INPUTS}) VALUES ({', '.join(['%s'] * len(COLUMNS_INPUTS))})"
+)
+_SQLITE_INPUTS = "INSERT INTO decision_inputs (id, created_at, rows, sha256, payload) VALUES (?, ?, ?, ?, ?)"
+_PG_INPUTS = "INSERT INTO decision_inputs (id, created_at, rows, sha256, payload) VALUES (%s, %s, %s, %s, %s)"
+
+
+@dataclass(frozen=True)
+class InputsRow:
+    """The ``decision_inputs`` row a batch of compact rows points at (written first, same transaction)."""
+
+    id: str
+    rows: int
+    sha256: str
+    payload: bytes
 
 
 def _pg_guarded_insert() -> str:
@@ -59,6 +80,16 @@ def _pg_guarded_insert() -> str:
 _PG_GUARDED = _pg_guarded_insert()
 
 
+@dataclass
+class _Append:
+    """One call of :meth:`LogWriter.write` waiting in a group: its rows, then its outcome."""
+
+    prepared: list[Prepared]
+    rows: list[tuple[Any, ...]] = field(default_factory=list)
+    error: BaseException | None = None
+    done: bool = False
+
+
 class LogWriter:
     """Appends chained rows to the ``decisions`` table of ``engine``; thread-safe."""
 
@@ -70,25 +101,72 @@ class LogWriter:
         self._pid = os.getpid()
         self._tail: tuple[int, str] | None = None  # PostgreSQL: the last row written or read here
         self._sent: list[tuple[Any, ...]] = []  # the rows of the write in flight
+        self._waiting: list[_Append] = []  # SQLite: appends of this process waiting for the lock
+        self._waiting_lock = threading.Lock()
 
-    def write(self, prepared: Sequence[Prepared]) -> list[tuple[Any, ...]]:
+    def write(self, prepared: Sequence[Prepared], inputs: InputsRow | None = None) -> list[tuple[Any, ...]]:
         """Append ``prepared`` rows in one transaction, chained after the current tail; the rows written
-        (values in ``COLUMNS`` order)."""
+        (values in ``COLUMNS`` order, or ``COLUMNS_INPUTS`` for the rows of a batch whose ``inputs``
+        are written first, in the same transaction).
+
+        On SQLite, appends of this process's threads that arrive while another is being written are
+        committed together, in order of arrival, in the next transaction (group commit: one fsync for
+        all of them); each still returns when its rows are durable, and when that group transaction
+        fails, each of its appends is retried alone (one bad entry never fails another's)."""
         if self.dialect not in ("sqlite", "postgresql"):
-            return self._generic(prepared)
-        error = self.engine.dialect.loaded_dbapi.Error
+            return self._generic(prepared, inputs)
+        if self.dialect == "sqlite" and inputs is None:
+            return self._grouped(prepared)
         with self._lock:
             try:
-                return self._attempt(prepared)
-            except error as exc:  # as SQLAlchemy says it (IntegrityError...), without the row's values
-                raise DBAPIError.instance(
-                    "INSERT INTO decisions", None, exc, error, hide_parameters=True
-                ) from exc
+                return self._attempt(prepared, inputs)
+            except self.engine.dialect.loaded_dbapi.Error as exc:
+                raise self._error(exc) from exc
 
-    def _attempt(self, prepared: Sequence[Prepared]) -> list[tuple[Any, ...]]:
+    def _error(self, exc: BaseException) -> BaseException:
+        """``exc`` as SQLAlchemy says it (IntegrityError...), without the row's values."""
+        error = self.engine.dialect.loaded_dbapi.Error
+        return DBAPIError.instance("INSERT INTO decisions", None, exc, error, hide_parameters=True)  # type: ignore[arg-type]
+
+    def _grouped(self, prepared: Sequence[Prepared]) -> list[tuple[Any, ...]]:
+        mine = _Append(list(prepared))
+        with self._waiting_lock:
+            self._waiting.append(mine)
+        with self._lock:
+            if not mine.done:  # not written by the thread before: write every append waiting
+                with self._waiting_lock:
+                    group, self._waiting = self._waiting, []
+                if not any(a is mine for a in group):  # taken by a thread stopped before writing it
+                    group.insert(0, mine)
+                self._write_group(group)
+        if mine.error is not None:
+            raise self._error(mine.error) from mine.error
+        return mine.rows
+
+    def _write_group(self, group: list[_Append]) -> None:
+        error = self.engine.dialect.loaded_dbapi.Error
+        if len(group) > 1:
+            try:
+                rows = self._attempt([p for a in group for p in a.prepared], None)
+            except error:
+                pass  # each alone below: the error is the bad append's only
+            else:
+                at = 0
+                for a in group:
+                    a.rows, a.done = rows[at : at + len(a.prepared)], True
+                    at += len(a.prepared)
+                return
+        for a in group:
+            try:
+                a.rows = self._attempt(a.prepared, None)
+            except error as exc:
+                a.error = exc
+            a.done = True
+
+    def _attempt(self, prepared: Sequence[Prepared], inputs: InputsRow | None) -> list[tuple[Any, ...]]:
         self._sent = []
         try:
-            return self._write(prepared)
+            return self._write(prepared, inputs)
         except self.engine.dialect.loaded_dbapi.Error:
             if not self._lost():
                 raise
@@ -97,7 +175,7 @@ class LogWriter:
         if sent and self._written(sent[0][1]):
             return sent
         self._sent = []
-        return self._write(prepared)
+        return self._write(prepared, inputs)
 
     def close(self) -> None:
         """Give the connection back to the engine's pool."""
@@ -105,17 +183,19 @@ class LogWriter:
             self._drop(close=True)
 
     # ------------------------------------------------------------------ engines
-    def _write(self, prepared: Sequence[Prepared]) -> list[tuple[Any, ...]]:
+    def _write(self, prepared: Sequence[Prepared], inputs: InputsRow | None) -> list[tuple[Any, ...]]:
         conn = self._connection()
         if self.dialect == "sqlite":
-            return self._sqlite(conn, prepared)
-        if len(prepared) == 1 and self._tail is not None:
+            return self._sqlite(conn, prepared, inputs)
+        if len(prepared) == 1 and self._tail is not None and inputs is None:
             row = self._pg_guarded(conn, prepared[0])
             if row is not None:
                 return [row]
-        return self._pg_locked(conn, prepared)
+        return self._pg_locked(conn, prepared, inputs)
 
-    def _sqlite(self, conn: Any, prepared: Sequence[Prepared]) -> list[tuple[Any, ...]]:
+    def _sqlite(
+        self, conn: Any, prepared: Sequence[Prepared], inputs: InputsRow | None
+    ) -> list[tuple[Any, ...]]:
         cur = conn.cursor()
         try:
             cur.execute("BEGIN IMMEDIATE")
@@ -123,7 +203,13 @@ class LogWriter:
                 seq, prev = _tail_of(cur.execute(_TAIL).fetchone())
                 rows = link_all(prepared, seq, prev, now_utc())
                 stamp = rows[0][2].strftime(_SQLITE_TIME)
-                cur.executemany(_SQLITE_INSERT, [(r[0], r[1], stamp, *r[3:]) for r in rows])
+                insert_rows = _SQLITE_INSERT
+                if inputs is not None:
+                    cur.execute(
+                        _SQLITE_INPUTS, (inputs.id, stamp, inputs.rows, inputs.sha256, inputs.payload)
+                    )
+                    insert_rows = _SQLITE_INSERT_INPUTS
+                cur.executemany(insert_rows, [(r[0], r[1], stamp, *r[3:]) for r in rows])
                 cur.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
@@ -153,27 +239,40 @@ class LogWriter:
         self._tail = (row[0], row[-1])
         return row
 
-    def _pg_locked(self, conn: Any, prepared: Sequence[Prepared]) -> list[tuple[Any, ...]]:
+    def _pg_locked(
+        self, conn: Any, prepared: Sequence[Prepared], inputs: InputsRow | None
+    ) -> list[tuple[Any, ...]]:
         with conn.transaction(), conn.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (_PG_WRITE_LOCK,))
             cur.execute(_TAIL)
             seq, prev = _tail_of(cur.fetchone())
             rows = self._sent = link_all(prepared, seq, prev, now_utc())
+            statement = _PG_INSERT
+            if inputs is not None:
+                cur.execute(_PG_INPUTS, (inputs.id, rows[0][2], inputs.rows, inputs.sha256, inputs.payload))
+                statement = _PG_INSERT_INPUTS
             if len(rows) == 1:
-                cur.execute(_PG_INSERT, rows[0])
+                cur.execute(statement, rows[0])
             else:
-                cur.executemany(_PG_INSERT, rows)
+                cur.executemany(statement, rows)
         self._tail = (rows[-1][0], rows[-1][-1])
         return rows
 
-    def _generic(self, prepared: Sequence[Prepared]) -> list[tuple[Any, ...]]:
+    def _generic(self, prepared: Sequence[Prepared], inputs: InputsRow | None) -> list[tuple[Any, ...]]:
         from sqlalchemy import select
 
         d = t.decisions
         with write_transaction(self.engine) as conn:
             last = conn.execute(select(d.c.seq, d.c.row_hash).order_by(d.c.seq.desc()).limit(1)).first()
             rows = link_all(prepared, *_tail_of(last), now_utc())
-            conn.execute(insert(d), [dict(zip(COLUMNS, r, strict=True)) for r in rows])
+            columns = COLUMNS
+            if inputs is not None:
+                conn.execute(insert(t.decision_inputs), [{
+                    "id": inputs.id, "created_at": rows[0][2], "rows": inputs.rows, "sha256": inputs.sha256,
+                    "payload": inputs.payload,
+                }])  # fmt: skip
+                columns = COLUMNS_INPUTS
+            conn.execute(insert(d), [dict(zip(columns, r, strict=True)) for r in rows])
         return rows
 
     # ------------------------------------------------------------------ the connection

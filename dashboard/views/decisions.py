@@ -261,6 +261,7 @@ def _detail(
                 reason = core.Reason(r["feature"], r.get("value"), float(r.get("contribution") or 0.0),
                                      r.get("direction", "default"), None)  # fmt: skip
                 st.markdown(f"- {core.reason_sentence(reason, lang(), schema)}")  # type: ignore[arg-type]
+            _recourse_logged(record, schema)
         with tabs[1]:
             if isinstance(record.application, dict):
                 st.dataframe(_values(record.application, schema), hide_index=True, width="stretch")
@@ -283,6 +284,25 @@ def _detail(
                     )
                 )
             )  # fmt: skip
+
+
+def _recourse_logged(record: core.DecisionRecord, schema: core.FeatureSchema) -> None:
+    """The recourse options offered with the decision, and its letter."""
+    if record.kind != "decision":
+        return
+    if record.recourse:
+        st.markdown(f"**:material/alt_route: {t('recourse_title')}**")
+        options = [o for o in record.recourse if o.get("changes")]
+        for o in options:
+            st.markdown(f"- {core.option_sentence(o['changes'], lang(), schema)}")
+        if not options:
+            st.caption(core.none_sentence(lang()))
+    log, language = resources.store().log, lang()  # read here: the download runs in its own thread
+    st.download_button(
+        t("letter_download"), file_name=core.letter_filename(record, language), mime="application/pdf",
+        data=lambda: core.letter_for(log, record, lang=language, schema=schema), icon=":material/mail:",
+        help=t("letter_help"), key=f"letter_{record.decision_id}", on_click="ignore",
+    )  # fmt: skip
 
 
 def _chain(log: core.store.DecisionLog, record: core.DecisionRecord) -> None:

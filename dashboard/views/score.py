@@ -26,6 +26,7 @@ from dashboard.state import (
     LAST_DECISION,
     LAST_ERRORS,
     LAST_OVERRIDE,
+    LAST_RECOURSE,
     LAST_RESULT,
     LOADED_RECORD,
     LOOKUP_ID,
@@ -67,6 +68,7 @@ def _set_form(layout: forms.FormLayout, record: dict[str, Any] | None, client_id
     st.session_state[CLIENT_ID] = client_id
     st.session_state[LOADED_RECORD] = record
     st.session_state[LAST_RESULT] = None
+    st.session_state[LAST_RECOURSE] = None
     st.session_state[LAST_ERRORS] = None
     st.session_state[PREVIOUS_PROBABILITY] = None
     st.session_state[LAST_DECISION] = None
@@ -158,7 +160,9 @@ def _submit(service: core.ScoringService, layout: forms.FormLayout) -> None:
         if errors:  # an unreadable amount: core would only see it missing, so score what is certain
             service.score(record, explain=False)
         else:
-            decided = resources.desk().decide(record, channel="dashboard", actor=actor, explain=True, top_k=5)
+            decided = resources.desk().decide(
+                record, channel="dashboard", actor=actor, explain=True, top_k=5, recourse=True
+            )
     except core.RecordValidationError as exc:  # the desk logged the refused input
         unreadable = {b.field for b in bad}
         errors += [e for e in exc.errors if e.field not in unreadable]
@@ -174,6 +178,7 @@ def _submit(service: core.ScoringService, layout: forms.FormLayout) -> None:
     previous = st.session_state.get(LAST_RESULT)
     st.session_state[PREVIOUS_PROBABILITY] = None if previous is None else previous.probability
     st.session_state[LAST_RESULT] = decided.result
+    st.session_state[LAST_RECOURSE] = decided.recourse
     st.session_state[LAST_DECISION] = decided.logged
     st.session_state[LAST_OVERRIDE] = None
     st.session_state[OVERRIDE_ERROR] = None
@@ -634,13 +639,80 @@ def _override_section(result: core.ScoringResult, logged: core.DecisionRecord | 
             )  # fmt: skip
 
 
+# ----------------------------------------------------------------------------- recourse and letter
+
+
+def _recourse_section(bundle: core.Bundle, result: core.ScoringResult, found: core.Recourse | None) -> None:
+    """A refused application: the options the search found (or the plain statement that none exists)."""
+    if result.decision != "REFUSED":
+        return
+    with st.container(border=True):
+        st.markdown(f"#### :material/alt_route: {t('recourse_title')}")
+        if found is None or found.status == "not_applicable":
+            st.caption(t("recourse_unavailable"))
+            return
+        st.caption(t("recourse_intro"))
+        if not found.options:
+            st.info(core.none_sentence(lang()), icon=":material/block:")
+        cols = st.columns(len(found.options)) if found.options else []
+        for i, (col, option) in enumerate(zip(cols, found.options, strict=True), start=1):
+            with col, st.container(border=True):
+                st.markdown(f"**{t('recourse_option', n=i)}**")
+                st.markdown(core.option_sentence(option.changes, lang(), bundle.schema))
+                st.dataframe(_changes_table(bundle, option), hide_index=True, width="stretch")
+                st.caption(t("recourse_risk", p=pct(option.probability), th=pct(found.threshold)))
+        if found.options:
+            st.caption(t("recourse_searched", n=num(found.candidates), ms=num(found.elapsed_ms, 0)))
+
+
+def _changes_table(bundle: core.Bundle, option: core.RecourseOption) -> pd.DataFrame:
+    rows = [
+        {
+            t("recourse_col_field"): core.label(c.field, lang(), bundle.schema),
+            t("recourse_col_current"): core.format_value(c.field, c.current, lang(), bundle.schema),
+            t("recourse_col_proposed"): core.format_value(c.field, c.proposed, lang(), bundle.schema),
+            t("recourse_col_change"): ("+" if c.relative > 0 else "−") + pct(abs(c.relative)),
+        }
+        for c in option.changes
+    ]
+    return pd.DataFrame(rows)
+
+
+def _letter_buttons(bundle: core.Bundle, logged: core.DecisionRecord | None) -> None:
+    """The decision letter of the logged decision, in the interface language and the other one."""
+    if logged is None:
+        return
+    store, here = resources.store(), lang()
+    other = "en" if here == "fr" else "fr"
+
+    def build(language: str) -> Any:
+        def pdf() -> bytes:  # run on the click, in its own thread: the latest override is in it
+            record = store.log.get(logged.decision_id)
+            return core.letter_for(store.log, record or logged, lang=language, schema=bundle.schema)  # type: ignore[arg-type]
+
+        return pdf
+
+    row = st.container(horizontal=True)
+    row.download_button(
+        t("letter_download"), data=build(here), file_name=core.letter_filename(logged, here),  # type: ignore[arg-type]
+        mime="application/pdf", icon=":material/mail:", help=t("letter_help"), key="letter_here",
+        on_click="ignore",
+    )  # fmt: skip
+    row.download_button(
+        t("letter_download_other"), data=build(other), file_name=core.letter_filename(logged, other),  # type: ignore[arg-type]
+        mime="application/pdf", icon=":material/translate:", key="letter_other", on_click="ignore",
+    )  # fmt: skip
+
+
 def _result(bundle: core.Bundle, result: core.ScoringResult, layout: forms.FormLayout) -> None:
     logged = st.session_state.get(LAST_DECISION)
     _decision(result)
     _recorded(logged)
+    _letter_buttons(bundle, logged)
     scorecard.review_notice(result, logged)
     _notes(bundle, result, layout)
     _reasons(bundle, result)
+    _recourse_section(bundle, result, st.session_state.get(LAST_RECOURSE))
     if result.review_status != "to_review":  # a case of the grey zone is decided in its review form
         _override_section(result, logged)
     if result.contributions is not None:

@@ -178,6 +178,7 @@ def test_decisions_page_counts_filters_and_details(page, logged_decisions):
         "Features scored",
         "Model and hashes",
     ]
+    assert "Decision letter (PDF)" in [b.label for b in at.get("download_button")]
 
 
 def test_decisions_export_is_formula_neutralised(logged_decisions, stored):

@@ -46,7 +46,7 @@ def test_load_score_verify(db_url, data_dir):
     assert "loaded into" in done.stderr and "application 92" in done.stderr
     assert "Traceback" not in done.stderr
     info = json.loads(pad("db", "info", url=db_url).stdout)
-    assert info["clients"] == 92 and info["revision"] == "0002"
+    assert info["clients"] == 92 and info["revision"] == "0003"
     client = Store.open(db_url).clients.search("", 1)[0]
     scored = pad("score", "--client", str(client), "--officer", "marie", url=db_url)
     assert scored.returncode == 0, scored.stderr
