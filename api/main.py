@@ -22,7 +22,7 @@ from api.dependencies import authenticate
 from api.errors import BadRequest, problems_response
 from api.limits import BodySizeLimit, ConcurrencyLimit
 from api.openapi import build_openapi
-from api.routers import clients, decisions, health, predict
+from api.routers import clients, decisions, health, predict, reviews
 from api.startup import OneLineStartupErrors
 from core import (
     ApiKeyError,
@@ -102,6 +102,7 @@ def create_app(
     app.include_router(predict.router, dependencies=protected)
     app.include_router(clients.router, dependencies=protected)
     app.include_router(decisions.router, dependencies=protected)
+    app.include_router(reviews.router, dependencies=protected)
 
     @app.exception_handler(BadRequest)
     async def _bad_request(_: Request, exc: BadRequest) -> JSONResponse:

@@ -59,6 +59,9 @@ class BatchItem(BaseModel):
     history: Literal["known", "none", "not_applicable"]
     bundle_version: str
     warnings: str
+    points_score: int | None = None
+    points_band: str | None = None
+    review_status: Literal["to_review", "not_required"] | None = None
     decision_id: str | None = None
 
 

@@ -57,6 +57,16 @@ class Settings(BaseSettings):
     API_KEYS: SecretStr | None = Field(default=None, repr=False)
     #: dashboard users (e-mail addresses, comma-separated) who may list and export every decision
     DASHBOARD_ANALYSTS: str = ""
+    # points score (core.serving.points): POINTS_BASE points at odds POINTS_BASE_ODDS:1 of repaying,
+    # POINTS_PDO more points each time the odds double
+    POINTS_BASE: float = 600.0
+    POINTS_BASE_ODDS: float = Field(50.0, gt=0)
+    POINTS_PDO: float = Field(20.0, gt=0)
+    # grey zone (core.serving.review): "off", "LOW,HIGH", or empty for the band minimising
+    # 10·FN + 1·FP + REVIEW_COST·reviews on the bundle's validation set
+    REVIEW_BAND: str = ""
+    #: the cost of one human review, in units of a good client refused (FP = 1, FN = 10)
+    REVIEW_COST: float = Field(0.9, ge=0)
 
     @model_validator(mode="after")
     def _check_consistency(self) -> Settings:

@@ -205,3 +205,117 @@ def bootstrap_cost_band(
             "high": np.quantile(boots, 1 - alpha, axis=0),
         }
     )
+
+
+@dataclass(frozen=True)
+class ReviewBand:
+    """A band of probabilities ``[low, high)`` around the threshold whose applications a person reviews,
+    with what it costs on labelled predictions (a reviewed application is taken to be decided right:
+    it costs ``review_cost`` and no error)."""
+
+    low: float
+    high: float
+    threshold: float
+    review_cost: float
+    n: int
+    n_review: int
+    cost: float  # w_fn·FN + w_fp·FP outside the band + review_cost·n_review
+    cost_without_review: float  # the same clients decided by the threshold alone
+
+    @property
+    def review_share(self) -> float:
+        """Share of the clients sent to review."""
+        return self.n_review / self.n if self.n else 0.0
+
+    @property
+    def cost_per_client(self) -> float:
+        """Cost per client with the band."""
+        return self.cost / self.n if self.n else 0.0
+
+    @property
+    def cost_per_client_without_review(self) -> float:
+        """Cost per client with the threshold alone."""
+        return self.cost_without_review / self.n if self.n else 0.0
+
+
+def _between(a: float, b: float) -> float:
+    """Midway between two neighbouring scores (a < b), so that neither moves for a rounding."""
+    mid = (a + b) / 2
+    return mid if a < mid <= b else b
+
+
+def optimal_review_band(
+    y_true: np.ndarray,
+    proba: np.ndarray,
+    threshold: float,
+    *,
+    review_cost: float,
+    weights: CostWeights | None = None,
+) -> ReviewBand:
+    """The band ``[low, high)`` around ``threshold`` minimising ``w_fn·FN + w_fp·FP + review_cost·reviews``.
+
+    Below the threshold an application is accepted: reviewing the riskiest accepted ones saves ``w_fn``
+    per defaulter among them; above it, reviewing the least risky refused ones saves ``w_fp`` per good
+    client. The two sides are independent given the threshold, so each is one sort and one cumulative
+    sum (O(n log n)). Ties go to the smaller band; bounds are placed midway between neighbouring scores.
+    """
+    if not review_cost >= 0:
+        raise ValueError(f"review_cost={review_cost!r} is not valid: the cost of a review must be >= 0.")
+    w = weights or CostWeights()
+    y, p = _check(y_true, proba)
+    order = np.argsort(p, kind="stable")
+    ps, ys = p[order], y[order]
+    cut = int(np.searchsorted(ps, threshold, side="left"))  # ps[:cut] accepted (p < threshold)
+    pa, ya, pr, yr = ps[:cut], ys[:cut], ps[cut:], ys[cut:]
+    # accepted side: the first k stay accepted, the others (p >= low) are reviewed; split between values
+    fn_kept = np.r_[0, np.cumsum(ya)]
+    k = np.arange(cut + 1)
+    splits_a = np.r_[True, pa[1:] != pa[:-1], True] if cut else np.array([True])
+    cost_a = np.where(splits_a, w.fn * fn_kept + review_cost * (cut - k), np.inf)
+    ka = int(np.flatnonzero(cost_a == cost_a.min())[-1])  # ties: the smallest band
+    # refused side: the first j (lowest p) are reviewed, the rest stay refused
+    m = len(pr)
+    good_reviewed = np.r_[0, np.cumsum(1 - yr)]
+    j = np.arange(m + 1)
+    splits_r = np.r_[True, pr[1:] != pr[:-1], True] if m else np.array([True])
+    cost_r = np.where(splits_r, review_cost * j + w.fp * (good_reviewed[-1] - good_reviewed), np.inf)
+    jr = int(np.flatnonzero(cost_r == cost_r.min())[0])
+    low = float(threshold) if ka == cut else (_between(pa[ka - 1], pa[ka]) if ka > 0 else 0.0)
+    if jr == 0:
+        high = float(threshold)
+    elif jr == m:
+        high = float(np.nextafter(pr[-1], np.inf))
+    else:
+        high = _between(pr[jr - 1], pr[jr])
+    low, high = min(low, float(threshold)), max(high, float(threshold))
+    return ReviewBand(
+        low=low, high=high, threshold=float(threshold), review_cost=float(review_cost), n=int(y.size),
+        n_review=int((cut - ka) + jr), cost=float(cost_a[ka] + cost_r[jr]),
+        cost_without_review=float(w.fn * ya.sum() + w.fp * (1 - yr).sum()),
+    )  # fmt: skip
+
+
+def review_band_at(
+    y_true: np.ndarray,
+    proba: np.ndarray,
+    threshold: float,
+    *,
+    low: float,
+    high: float,
+    review_cost: float,
+    weights: CostWeights | None = None,
+) -> ReviewBand:
+    """What a given band ``[low, high)`` sends to review and costs on labelled predictions."""
+    if not low <= threshold <= high:
+        raise ValueError(f"the review band [{low}, {high}) must contain the threshold {threshold}.")
+    w = weights or CostWeights()
+    y, p = _check(y_true, proba)
+    review = (p >= low) & (p < high)
+    refused = p >= threshold
+    fn = int((~refused & ~review & (y == 1)).sum())
+    fp = int((refused & ~review & (y == 0)).sum())
+    return ReviewBand(
+        low=float(low), high=float(high), threshold=float(threshold), review_cost=float(review_cost),
+        n=int(y.size), n_review=int(review.sum()), cost=float(w.fn * fn + w.fp * fp + review_cost * review.sum()),
+        cost_without_review=float(w.fn * (~refused & (y == 1)).sum() + w.fp * (refused & (y == 0)).sum()),
+    )  # fmt: skip

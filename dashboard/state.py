@@ -32,6 +32,11 @@ BATCH_FORMAT = "batch_file_format"
 THRESHOLD = "threshold_value"
 COST_FN = "cost_fn"
 COST_FP = "cost_fp"
+REVIEW_REASON = "review_reason_text"  # the reason typed to close a review (scoring page, review queue)
+REVIEW_DONE = "review_done"  # core.DecisionRecord of the last review closed
+REVIEW_ERROR = "review_error"  # why the last review was not recorded
+REVIEW_DETAIL = "review_detail_id"  # the case chosen on the review queue page
+FAIRNESS_RESULT = "fairness_result"  # the last audit of the fairness page
 
 DEFAULTS: dict[str, Any] = {
     LANG: "fr",
@@ -54,6 +59,10 @@ DEFAULTS: dict[str, Any] = {
     BATCH_RESULT: None,
     BATCH_FILE: None,
     BATCH_FORMAT: None,
+    REVIEW_DONE: None,
+    REVIEW_ERROR: None,
+    REVIEW_DETAIL: None,
+    FAIRNESS_RESULT: None,
 }
 
 

@@ -18,6 +18,7 @@ _COMMAND_MODULES = (
     "core.cli.health",
     "core.cli.drift",
     "core.cli.db",
+    "core.cli.fairness",
 )
 
 

@@ -2,10 +2,17 @@
 
 Change it only on purpose: the golden corpus (``tests/golden``) pins its exact outputs, and any
 change of fields or values comes with a new :data:`CONTRACT_VERSION`. Fields reserved for later
-additions (a points score, a review status, recourse options) are present and null, so that adding
-them does not break callers. ``recourse`` is filled (:func:`recourse_out`) only where a recourse search
-ran — ``POST /recourse``; every other result keeps it null, so the contract's version and the golden
-corpus are unchanged by it.
+additions (recourse options) are present and null, so that adding them does not break callers.
+``recourse`` is filled (:func:`recourse_out`) only where a recourse search ran — ``POST /recourse``;
+every other result keeps it null.
+
+Changelog: 1.0 the first contract; 1.1 + ``decision_id``; 1.2 contributions rounded to
+:data:`CONTRIBUTION_DECIMALS` decimals; 1.3 an integral number as the client id (``100002.0``) is read
+as that exact integer instead of being refused; 1.4 batch results also warn of a client id an earlier
+row has and of a JSON key given twice; 1.5 fills the reserved ``points_score`` (a scorecard reading of
+the probability: :mod:`core.serving.points`), adds ``points_band`` and fills the reserved
+``review_status`` (the grey zone: :mod:`core.serving.review`; ``decision`` keeps its meaning, the model's
+decision), and the batch table gains the columns ``points_score``, ``points_band``, ``review_status``.
 """
 
 from __future__ import annotations
@@ -19,7 +26,7 @@ from core.serving.presentation import reason_sentence
 from core.serving.recourse import Recourse, option_sentence
 from core.serving.service import BatchScoring, Reason, ScoringResult
 
-CONTRACT_VERSION = "1.4"  # also the Literal of ScoreOut.contract_version: change both, on purpose
+CONTRACT_VERSION = "1.5"  # also the Literal of ScoreOut.contract_version: change both, on purpose
 SHAP_SCALE = "log-odds of default"
 #: Decimals of a contribution in the contract: two exact TreeSHAP implementations (CatBoost's, the
 #: per-leaf tables of :mod:`core.serving.treeshap`) agree to ~1e-15 but not bit for bit (float summation
@@ -35,6 +42,9 @@ TABLE_COLUMNS = [
     "history",
     "bundle_version",
     "warnings",
+    "points_score",
+    "points_band",
+    "review_status",
 ]
 REASON_COLUMNS = ["reasons_toward_default", "reasons_toward_repayment"]
 
@@ -78,13 +88,14 @@ class BundleRef(BaseModel):
 
 
 class ScoreOut(BaseModel):
-    """The result of scoring one application (contract 1.4: 1.3 whose batch results also warn, in
-    ``warnings``, of a client id an earlier row has and of a JSON key given twice; 1.3: 1.2 where an
-    integral number as the client id, ``100002.0``, is read as that exact integer instead of being
-    refused (up to 2**53 for a float; the API reads its JSON text exactly); 1.2: 1.1 with
-    contributions rounded to :data:`CONTRIBUTION_DECIMALS` decimals; 1.1 = 1.0 + ``decision_id``)."""
+    """The result of scoring one application (contract 1.5: 1.4 with ``points_score``, ``points_band`` and
+    ``review_status`` filled; 1.4: 1.3 whose batch results also warn, in ``warnings``, of a client id an
+    earlier row has and of a JSON key given twice; 1.3: 1.2 where an integral number as the client id,
+    ``100002.0``, is read as that exact integer instead of being refused (up to 2**53 for a float; the
+    API reads its JSON text exactly); 1.2: 1.1 with contributions rounded to
+    :data:`CONTRIBUTION_DECIMALS` decimals; 1.1 = 1.0 + ``decision_id``; see the module's changelog)."""
 
-    contract_version: Literal["1.4"] = "1.4"
+    contract_version: Literal["1.5"] = "1.5"
     client_id: int | None = Field(description="SK_ID_CURR as sent: an exact integer, never a float")
     probability: float = Field(description="model's probability of default (class 1, TARGET = 1)")
     decision: Literal["ACCEPTED", "REFUSED"] = Field(
@@ -103,9 +114,20 @@ class ScoreOut(BaseModel):
     decision_id: str | None = Field(
         default=None, description="id of this decision in the decision log (null when it was not recorded)"
     )
+    points_score: int | None = Field(
+        default=None,
+        description="points = offset + factor·ln(odds of repaying), factor = PDO / ln 2 (default: 600 points "
+        "at odds 50:1, 20 points to double the odds, within 300-850); more points = lower risk",
+    )
+    points_band: str | None = Field(
+        default=None, description="band of the points score, A (lowest risk) to E"
+    )
+    review_status: Literal["to_review", "not_required"] | None = Field(
+        default=None,
+        description="to_review: the probability lies in the grey zone around the threshold and a person "
+        "decides (the model's decision stays in `decision`); null when no grey zone is configured",
+    )
     # reserved for later versions: present, null until filled
-    points_score: int | None = None
-    review_status: str | None = None
     recourse: list[dict[str, Any]] | None = None
 
 
@@ -161,6 +183,9 @@ def score_out(
         "warnings": [WarningOut(field=w.field, message=w.message) for w in result.warnings],
         "missing_fields": list(result.missing_fields),
         "decision_id": decision_id,
+        "points_score": result.points_score,
+        "points_band": result.points_band,
+        "review_status": result.review_status,
         "recourse": None
         if recourse is None or recourse.status == "not_applicable"
         else recourse_out(recourse, schema),

@@ -22,13 +22,17 @@ import pandas as pd
 import polars as pl
 from catboost import Pool
 
+from core.config import get_settings
+from core.errors import ConfigError
 from core.features.application import CANONICAL, application_features, application_row
 from core.features.build import to_pandas
 from core.features.history import HISTORY_SUMMARY
 from core.features.registry import NO_HISTORY
 from core.serving.bundle import Bundle
 from core.serving.explain import Explainer
+from core.serving.points import PointsScale
 from core.serving.records import check_records
+from core.serving.review import GreyZone, grey_zone_of
 from core.serving.schema import ID_COLUMN, to_model_frame
 from core.serving.treeshap import LeafShap, UnsupportedModel
 from core.serving.validation import (
@@ -136,6 +140,9 @@ class ScoringResult:
     toward_default: tuple[Reason, ...] = ()
     toward_repayment: tuple[Reason, ...] = ()
     _contributions: Callable[[], pd.DataFrame] | None = field(default=None, repr=False, compare=False)
+    points_score: int | None = None  # core.serving.points
+    points_band: str | None = None
+    review_status: str | None = None  # core.serving.review: "to_review", "not_required"; None: no grey zone
 
     @cached_property
     def contributions(self) -> pd.DataFrame | None:
@@ -185,11 +192,26 @@ class BatchScoring:
         )
 
 
-class ScoringService:
-    """Validate, compute features, score and explain, for one bundle; thread-safe after construction."""
+_CONFIGURED: Any = object()  # "read it from the settings"
 
-    def __init__(self, bundle: Bundle, *, history: HistorySource | None = None) -> None:
+
+class ScoringService:
+    """Validate, compute features, score and explain, for one bundle; thread-safe after construction.
+
+    ``points`` (the points scale) and ``grey_zone`` (the band sent to review; None: no grey zone) come
+    from the settings when not given (``POINTS_*``, ``REVIEW_BAND``, ``REVIEW_COST``).
+    """
+
+    def __init__(
+        self,
+        bundle: Bundle,
+        *,
+        history: HistorySource | None = None,
+        points: PointsScale | None = None,
+        grey_zone: GreyZone | None = _CONFIGURED,
+    ) -> None:
         self.bundle = bundle
+        self.points, self.grey_zone = _policy(bundle, points, grey_zone)
         self.schema = bundle.schema
         self.explainer = Explainer(bundle)
         self._history_names = self.schema.history_features
@@ -388,9 +410,13 @@ class ScoringService:
             values, base = self._shap_of(row)
             shap = values[0]
             default, repay = self._reasons_of(features, shap, top_k, history)
+        points = self.points.point(p)
         return ScoringResult(
             client_id=valid.client_id,
             probability=p,
+            points_score=points,
+            points_band=self.points.band(points),
+            review_status=None if self.grey_zone is None else self.grey_zone.status(p),
             decision=str(decide(p, self.bundle.threshold)),  # type: ignore[arg-type]
             threshold=self.bundle.threshold,
             bundle_name=self.bundle.name,
@@ -466,6 +492,7 @@ class ScoringService:
                 "history": pd.Series(history, dtype=object).to_numpy(),
             }
         )
+        self._add_policy(results)
         reasons = None
         if explain:
             reasons = []
@@ -475,6 +502,18 @@ class ScoringService:
             results=results, errors=errors, warnings=warnings, ignored_columns=[], n_rows=n_rows,
             reasons=reasons, features=features.set_axis(rows[: len(features)]) if len(features) else features,
         )  # fmt: skip
+
+    def _add_policy(self, results: pd.DataFrame) -> None:
+        """The points, band and review status of each scored row (columns of the batch result)."""
+        proba = results["probability"].to_numpy(dtype=float)
+        points = self.points.points(proba)
+        results["points_score"] = points
+        results["points_band"] = pd.Series(self.points.bands_of(points), dtype=object).to_numpy()
+        results["review_status"] = (
+            np.full(len(proba), None, dtype=object)
+            if self.grey_zone is None
+            else self.grey_zone.statuses(proba).astype(object)
+        )
 
     # ------------------------------------------------------------------ model
     def probabilities(self, features: pd.DataFrame) -> np.ndarray:
@@ -607,6 +646,27 @@ class ScoringService:
         )
         order = np.argsort(-np.abs(shap_row), kind="stable")
         return frame.iloc[order].reset_index(drop=True)
+
+
+def _policy(
+    bundle: Bundle, points: PointsScale | None, grey_zone: GreyZone | None
+) -> tuple[PointsScale, GreyZone | None]:
+    """The points scale and the grey zone of a service: as given, else from the settings."""
+    if points is not None and grey_zone is not _CONFIGURED:
+        return points, grey_zone
+    settings = get_settings()
+    try:
+        scale = points or PointsScale(
+            base_points=settings.POINTS_BASE, base_odds=settings.POINTS_BASE_ODDS, pdo=settings.POINTS_PDO
+        )
+        zone = (
+            grey_zone_of(bundle, band=settings.REVIEW_BAND, review_cost=settings.REVIEW_COST)
+            if grey_zone is _CONFIGURED
+            else grey_zone
+        )
+    except ValueError as exc:
+        raise ConfigError(f"Invalid configuration: {exc}") from None
+    return scale, zone
 
 
 def json_value(value: Any) -> Any:

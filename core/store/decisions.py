@@ -6,6 +6,14 @@ reload), the bundle, the probability, threshold, decision, top reasons, the offi
 The database refuses UPDATE and DELETE (triggers); each row carries the hash of the previous row
 and of its own content, so that :meth:`DecisionLog.verify` detects any edit made around the
 triggers. An officer's override is a new row pointing at the decision it overrides.
+
+The grey zone (:mod:`core.serving.review`) adds two kinds of rows, both pointing at their decision
+through ``overrides`` (the column that links a row to the decision it is about): ``review_open``,
+written in the same transaction as a decision whose probability lies in the band (the case is open;
+``override_reason`` says why), and the officer's final decision that closes it, with a mandatory
+reason — ``review`` when it confirms the model's decision, ``override`` when it changes it (an
+override is an override, however it comes). A decision is open for review while it has a
+``review_open`` row and no ``review`` or ``override`` row.
 """
 
 from __future__ import annotations
@@ -14,7 +22,7 @@ import hashlib
 import json
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
 
@@ -24,15 +32,27 @@ from sqlalchemy import Connection, Engine, func, insert, select
 from core.serving.recourse import Recourse
 from core.serving.service import Reason, ScoringResult
 from core.store import tables as t
-from core.store.chain import COLUMNS, GENESIS, canonical, iso, link, prepare, prepare_batch, row_hash
+from core.store.chain import (
+    COLUMNS,
+    GENESIS,
+    Prepared,
+    canonical,
+    iso,
+    link,
+    prepare,
+    prepare_batch,
+    row_hash,
+)  # fmt: skip
 from core.store.engine import write_transaction
 from core.store.inputs import DecodedInputs, InputsCache, encode
-from core.store.listing import conditions, decision_summary, decision_table
+from core.store.listing import conditions, decision_summary, decision_table, review_table
 from core.store.writer import InputsRow, LogWriter
 
 Channel = Literal["dashboard", "api", "cli"]
-Kind = Literal["decision", "override", "refused_input"]
+Kind = Literal["decision", "override", "refused_input", "review_open", "review"]
 CHANNELS: tuple[str, ...] = ("dashboard", "api", "cli")
+#: the rows that hold an officer's final decision on a model decision
+OFFICER_KINDS: tuple[str, ...] = ("override", "review")
 
 
 class DecisionLogError(ValueError):
@@ -70,6 +90,7 @@ class NewDecision:
     latency_ms: float | None = None
     overrides: str | None = None
     override_reason: str | None = None
+    decision_id: str | None = None  # given in advance when another row of the same write points at it
 
 
 @dataclass(frozen=True)
@@ -128,6 +149,8 @@ class DecisionRecord:
     prev_hash: str
     row_hash: str
     overridden_by: list[str] = field(default_factory=list)
+    #: grey zone: "to_review" (open), "reviewed" (an officer decided), None (not sent to review)
+    review_status: str | None = None
     #: the recourse options offered with the decision (kept in the ``reasons`` JSON, see :func:`recourse_of`)
     recourse: list[dict[str, Any]] = field(default_factory=list)
 
@@ -190,6 +213,23 @@ def decision_of(
     )  # fmt: skip
 
 
+def new_decision_id() -> str:
+    """A decision id (32 hex digits), as the log gives them."""
+    return uuid.uuid4().hex
+
+
+def review_mark_of(decision_id: str, entry: NewDecision, *, low: float, high: float) -> NewDecision:
+    """The ``review_open`` row of the decision ``entry`` (logged with the id ``decision_id``), whose
+    probability lies in the grey zone ``[low, high)``."""
+    return NewDecision(
+        channel=entry.channel, kind="review_open", officer=entry.officer, authenticated=entry.authenticated,
+        client_id=entry.client_id, bundle_name=entry.bundle_name, bundle_version=entry.bundle_version,
+        bundle_hash=entry.bundle_hash, probability=entry.probability, threshold=entry.threshold,
+        overrides=decision_id,
+        override_reason=f"probability {entry.probability:.4f} in the review band [{low:.4f}, {high:.4f})",
+    )  # fmt: skip
+
+
 def refusal_of(
     errors: Sequence[Mapping[str, Any]], application: Any, *, channel: Channel, actor: Actor,
     client_id: int | None = None, bundle: tuple[str, str, str | None] | None = None,
@@ -230,7 +270,7 @@ class DecisionLog:
         return [r[1] for r in self._write(entries)]
 
     def _write(self, entries: Sequence[NewDecision]) -> list[tuple[Any, ...]]:
-        return self._writer.write([prepare(e) for e in entries]) if entries else []
+        return self._writer.write([_prepared(e) for e in entries]) if entries else []
 
     def append_scored(self, batch: BatchDecisions) -> list[str]:
         """Append a scored chunk in one transaction, all or none: one ``decision_inputs`` row with the
@@ -294,9 +334,7 @@ class DecisionLog:
                 raise DecisionLogError(f"decision {decision_id!r} is not a logged model decision.")
             if original["decision"] == decision:
                 raise DecisionLogError(f"the model already decided {decision}: nothing to override.")
-            done = conn.execute(
-                select(t.decisions.c.decision_id).where(t.decisions.c.overrides == decision_id)
-            ).first()
+            done = _officer_row(conn, decision_id)
             if done is not None:
                 raise DecisionLogError(f"decision {decision_id!r} is already overridden (by {done[0]}).")
             entry = NewDecision(
@@ -311,17 +349,65 @@ class DecisionLog:
             conn.execute(insert(t.decisions), [row])
         return _record(row)  # the writer's cached tail is now behind: its next append finds out
 
+    def close_review(
+        self, decision_id: str, *, decision: str, reason: str, actor: Actor, channel: Channel
+    ) -> DecisionRecord:
+        """The officer's final decision on a decision sent to review, with a mandatory reason: a new row
+        (``review`` when it confirms the model's decision, ``override`` when it changes it)."""
+        reason = (reason or "").strip()
+        if not reason:
+            raise DecisionLogError("a review needs a reason: say why this decision is taken.")
+        if decision not in ("ACCEPTED", "REFUSED"):
+            raise DecisionLogError(f"decision={decision!r} is not valid; use 'ACCEPTED' or 'REFUSED'.")
+        d = t.decisions
+        with write_transaction(self.engine) as conn:
+            original = conn.execute(select(d).where(d.c.decision_id == decision_id)).mappings().first()
+            if original is None or original["kind"] != "decision":
+                raise DecisionLogError(f"decision {decision_id!r} is not a logged model decision.")
+            opened = conn.execute(
+                select(d.c.decision_id).where(d.c.overrides == decision_id, d.c.kind == "review_open")
+            ).first()
+            if opened is None:
+                raise DecisionLogError(
+                    f"decision {decision_id!r} was not sent to review (not in the grey zone)."
+                )
+            done = _officer_row(conn, decision_id)
+            if done is not None:
+                raise DecisionLogError(f"the review of {decision_id!r} is already closed (by {done[0]}).")
+            entry = NewDecision(
+                channel=channel, kind="review" if original["decision"] == decision else "override",
+                officer=actor.name, authenticated=actor.authenticated, client_id=original["client_id"],
+                bundle_name=original["bundle_name"], bundle_version=original["bundle_version"],
+                bundle_hash=original["bundle_hash"], probability=original["probability"],
+                threshold=original["threshold"], decision=decision, overrides=decision_id, override_reason=reason,
+            )  # fmt: skip
+            seq, prev = _tail(conn)
+            row = _row(entry, seq + 1, _now(), prev)
+            conn.execute(insert(t.decisions), [row])
+        return _record(row)
+
+    def review_queue(
+        self, *, status: Literal["open", "closed", "all"] = "open", **filters: Any
+    ) -> pd.DataFrame:
+        """The decisions sent to review (see :func:`core.store.listing.review_table`), newest first."""
+        return review_table(self.engine, status=status, **filters)
+
     # ------------------------------------------------------------------ read
     def get(self, decision_id: str) -> DecisionRecord | None:
-        """One row by id, with the ids of the rows overriding it."""
+        """One row by id, with the ids of the rows overriding it and its review status."""
         d = t.decisions
         with self.engine.connect() as conn:
             row = conn.execute(select(d).where(d.c.decision_id == decision_id)).mappings().first()
             if row is None:
                 return None
-            by = [r[0] for r in conn.execute(select(d.c.decision_id).where(d.c.overrides == decision_id))]
+            linked = conn.execute(select(d.c.decision_id, d.c.kind).where(d.c.overrides == decision_id)).all()
             inputs = self._decoded(conn, [dict(row)])
-        return _record(dict(row), by, inputs)
+        by = [i for i, kind in linked if kind == "override"]
+        kinds = {kind for _, kind in linked}
+        review = None
+        if "review_open" in kinds:
+            review = "reviewed" if kinds & set(OFFICER_KINDS) else "to_review"
+        return replace(_record(dict(row), by, inputs), review_status=review)
 
     def records(self, *, limit: int = 100, offset: int = 0, **filters: Any) -> list[DecisionRecord]:
         """Full rows (application and features included), newest first."""
@@ -431,6 +517,20 @@ class DecisionLog:
 
 
 # ---------------------------------------------------------------------- rows
+def _prepared(entry: NewDecision) -> Prepared:
+    """The row of ``entry`` encoded, with its decision id when one was given in advance."""
+    prepared = prepare(entry)
+    return prepared if entry.decision_id is None else replace(prepared, decision_id=entry.decision_id)
+
+
+def _officer_row(conn: Connection, decision_id: str) -> Any:
+    """The first row holding an officer's decision on ``decision_id`` (override or review), or None."""
+    d = t.decisions
+    return conn.execute(
+        select(d.c.decision_id).where(d.c.overrides == decision_id, d.c.kind.in_(OFFICER_KINDS))
+    ).first()
+
+
 def _row(entry: NewDecision, seq: int, now: datetime, prev: str) -> dict[str, Any]:
     """The row of ``entry`` at ``seq`` after the row whose hash is ``prev``, as a column dict."""
     return dict(zip(COLUMNS, link(prepare(entry), seq, prev, now), strict=True))

@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -27,8 +27,10 @@ from core.store.decisions import (
     DecisionRecord,
     NewDecision,
     decision_of,
+    new_decision_id,
     reasons_of,
     refusal_of,
+    review_mark_of,
 )
 from core.store.store import Store
 
@@ -57,7 +59,8 @@ class DecidedBatch:
 
     batch: BatchScoring
     decision_ids: list[str | None]  # aligned with batch.results
-    logged: int
+    logged: int  # decisions and refused rows written (review marks apart)
+    to_review: int = 0  # decisions sent to review (each with its review_open row)
 
 
 class DecisionDesk:
@@ -89,10 +92,18 @@ class DecisionDesk:
             raise
         latency = (time.perf_counter() - started) * 1000
         found = self.recourse.find(record) if recourse and self.recourse.applicable else None
-        logged = self.store.log.append(
-            decision_of(result, record, channel=channel, actor=actor, latency_ms=latency, recourse=found)
-        )
+        entry = decision_of(result, record, channel=channel, actor=actor, latency_ms=latency, recourse=found)
+        if result.review_status != "to_review":
+            return Decided(result, self.store.log.append(entry), latency, found)
+        # the grey zone: the decision and its review mark, in one transaction
+        entry = replace(entry, decision_id=new_decision_id())
+        logged = self.store.log.append_many([entry, self._mark(entry)])[0]
         return Decided(result, logged, latency, found)
+
+    def _mark(self, entry: NewDecision) -> NewDecision:
+        zone = self.service.grey_zone
+        assert zone is not None and entry.decision_id is not None
+        return review_mark_of(entry.decision_id, entry, low=zone.low, high=zone.high)
 
     def decide_client(
         self, client_id: int, *, channel: Channel, actor: Actor, explain: bool = True, recourse: bool = False
@@ -153,7 +164,51 @@ class DecisionDesk:
             entries = self.batch_entries(batch, lambda row: cells[row - first_row], channel=channel,
                                          actor=actor, latency_ms=latency_ms)  # fmt: skip
             return self._record(batch, entries)
-        return DecidedBatch(batch, list(logged[: len(batch.results)]), len(logged))
+        ids: list[str | None] = list(logged[: len(batch.results)])
+        return DecidedBatch(
+            batch, ids, len(logged), self._mark_compact(batch, ids, channel=channel, actor=actor)
+        )
+
+    def _mark_compact(
+        self, batch: BatchScoring, ids: list[str | None], *, channel: Channel, actor: Actor
+    ) -> int:
+        """The review marks of a chunk logged by the compact path (which draws its own ids): written
+        right after it, in a transaction of their own."""
+        res = batch.results
+        if self.service.grey_zone is None or "review_status" not in res:
+            return 0
+        name, version, sha = self._bundle_ref
+        marks = [
+            review_mark_of(
+                str(did),
+                NewDecision(
+                    channel=channel,
+                    kind="decision",
+                    officer=actor.name,
+                    authenticated=actor.authenticated,
+                    client_id=None if cid is None else int(cid),
+                    bundle_name=name,
+                    bundle_version=version,
+                    bundle_hash=sha,
+                    probability=float(p),
+                    threshold=float(th),
+                ),
+                low=self.service.grey_zone.low,
+                high=self.service.grey_zone.high,
+            )  # fmt: skip
+            for did, cid, p, th, status in zip(
+                ids,
+                res["SK_ID_CURR"].tolist() if "SK_ID_CURR" in res else [None] * len(res),
+                res["probability"].tolist(),
+                res["threshold"].tolist(),
+                res["review_status"].tolist(),
+                strict=True,
+            )  # fmt: skip
+            if status == "to_review"
+        ]
+        if marks:
+            self.store.log.append_batch(marks)
+        return len(marks)
 
     def scored(
         self, batch: BatchScoring, application: pd.DataFrame | Sequence[Any], first_row: int, *,
@@ -196,7 +251,8 @@ class DecisionDesk:
         latency_ms: float,
     ) -> list[NewDecision]:
         """The log rows of a scored batch: its decisions in row order, then one refused row per invalid
-        row; ``raw(row)`` is the application of row number ``row`` as received."""
+        row, then the review marks of the decisions in the grey zone; ``raw(row)`` is the application of
+        row number ``row`` as received."""
         name, version, sha = self._bundle_ref
         res = batch.results
         rows = res["row"].tolist()
@@ -206,6 +262,11 @@ class DecisionDesk:
             )  # pragma: no cover
         features = rows_of(batch.features) if len(batch.features) else [{} for _ in rows]
         ids = res["SK_ID_CURR"].tolist() if "SK_ID_CURR" in res else [None] * len(rows)
+        review = (
+            res["review_status"].to_numpy() == "to_review"
+            if "review_status" in res
+            else np.zeros(len(rows), bool)
+        )
         entries = [
             NewDecision(
                 channel=channel, kind="decision", officer=actor.name, authenticated=actor.authenticated,
@@ -213,6 +274,7 @@ class DecisionDesk:
                 bundle_name=name, bundle_version=version, bundle_hash=sha, probability=float(p),
                 threshold=float(th), decision=str(dec), latency_ms=latency_ms,
                 reasons=reasons_of(*batch.reasons[i]) if batch.reasons is not None else (),
+                decision_id=new_decision_id() if review[i] else None,
             )
             for i, (row, cid, vector, p, th, dec) in enumerate(
                 zip(rows, ids, features, res["probability"].tolist(), res["threshold"].tolist(),
@@ -226,12 +288,14 @@ class DecisionDesk:
             entries.append(
                 refusal_of(errors, _safe_raw(raw, row), channel=channel, actor=actor, bundle=self._bundle_ref)
             )
+        entries += [self._mark(e) for e in entries[: len(rows)] if e.decision_id is not None]
         return entries
 
     def _record(self, batch: BatchScoring, entries: list[NewDecision]) -> DecidedBatch:
         logged = self.store.log.append_batch(entries)
         decision_ids: list[str | None] = list(logged[: len(batch.results)])
-        return DecidedBatch(batch, decision_ids, len(logged))
+        marks = sum(e.kind == "review_open" for e in entries)
+        return DecidedBatch(batch, decision_ids, len(logged) - marks, marks)
 
 
 class _NotColumnar(ValueError):

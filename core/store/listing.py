@@ -27,6 +27,7 @@ LIST_COLUMNS: tuple[str, ...] = (
 )  # fmt: skip
 COUNTS: tuple[str, ...] = (
     "rows", "decisions", "accepted", "refused", "refused_inputs", "overrides", "overridden", "final_accepted",
+    "sent_to_review", "reviews",
 )  # fmt: skip
 
 
@@ -108,13 +109,14 @@ def decision_table(engine: Engine, *, limit: int | None = None, **filters: Any) 
 def decision_summary(engine: Engine, **filters: Any) -> dict[str, int]:
     """Counts over the matching rows, by the database: ``rows``, ``decisions`` (model decisions),
     ``accepted``, ``refused``, ``refused_inputs``, ``overrides`` (override rows), ``overridden``
-    (decisions an officer overrode) and ``final_accepted`` (decisions accepted in the end)."""
+    (decisions an officer overrode), ``final_accepted`` (decisions accepted in the end),
+    ``sent_to_review`` (grey-zone marks) and ``reviews`` (reviews closed by confirming the model)."""
     d = t.decisions
     o = aliased(t.decisions)
     changed = (
         select(d.c.decision, o.c.decision, func.count())
         .select_from(o.join(d, d.c.decision_id == o.c.overrides))
-        .where(d.c.kind == "decision", *conditions(**filters))
+        .where(d.c.kind == "decision", o.c.kind == "override", *conditions(**filters))
         .group_by(d.c.decision, o.c.decision)
     )
     out = dict.fromkeys(COUNTS, 0)
@@ -126,6 +128,10 @@ def decision_summary(engine: Engine, **filters: Any) -> dict[str, int]:
                 out["accepted" if decision == "ACCEPTED" else "refused"] += n
             elif kind == "override":
                 out["overrides"] += n
+            elif kind == "review_open":
+                out["sent_to_review"] += n
+            elif kind == "review":
+                out["reviews"] += n
             else:
                 out["refused_inputs"] += n
         out["final_accepted"] = out["accepted"]
@@ -137,9 +143,78 @@ def decision_summary(engine: Engine, **filters: Any) -> dict[str, int]:
 
 
 def _is_override(table: Any) -> Any:
-    """``overrides IS NOT NULL``, written as a range: the id it holds (32 hex digits) is never empty, and
-    SQLite, without statistics, scans the whole table for IS NOT NULL but searches its index for a range."""
-    return table.c.overrides > ""
+    """An override row: ``overrides IS NOT NULL``, written as a range (the id it holds, 32 hex digits, is
+    never empty, and SQLite, without statistics, scans the whole table for IS NOT NULL but searches its
+    index for a range), of kind ``override`` (review rows point at their decision too)."""
+    return (table.c.overrides > "") & (table.c.kind == "override")
+
+
+REVIEW_COLUMNS: tuple[str, ...] = (
+    "decision_id", "created_at", "channel", "client_id", "probability", "threshold", "decision", "officer",
+    "review_reason", "status", "closed_by", "closed_kind", "final_decision", "reviewer", "closed_at",
+    "review_note",
+)  # fmt: skip
+
+
+def review_table(
+    engine: Engine, *, status: str = "open", limit: int | None = None, **filters: Any
+) -> pd.DataFrame:
+    """The decisions sent to review (a ``review_open`` row), newest first, one row each: the decision
+    (id, time, channel, client, probability, threshold, the model's decision, officer), why it was sent
+    (``review_reason``), ``status`` (``open`` / ``closed``) and, once closed, the officer's row
+    (``closed_by``, ``closed_kind`` review/override, ``final_decision``, ``reviewer``, ``closed_at``,
+    ``review_note``: the reason given). ``filters`` apply to the decisions (see :func:`conditions`)."""
+    if status not in ("open", "closed", "all"):
+        raise ValueError(f"status={status!r} is not valid. It should be one of: ['open', 'closed', 'all'].")
+    d, m, o = t.decisions, aliased(t.decisions), aliased(t.decisions)
+    query = (
+        select(
+            d.c.decision_id,
+            d.c.created_at,
+            d.c.channel,
+            d.c.client_id,
+            d.c.probability,
+            d.c.threshold,
+            d.c.decision,
+            d.c.officer,
+            m.c.override_reason,
+        )  # fmt: skip
+        .select_from(m.join(d, d.c.decision_id == m.c.overrides))
+        .where(m.c.kind == "review_open", m.c.overrides > "", *conditions(**filters))
+        .order_by(d.c.seq.desc())
+    )
+    closing = select(
+        o.c.overrides,
+        o.c.decision_id,
+        o.c.kind,
+        o.c.decision,
+        o.c.officer,
+        o.c.created_at,
+        o.c.override_reason,
+    ).where(o.c.overrides > "", o.c.kind.in_(("override", "review")))
+    with engine.connect() as conn:
+        rows = conn.execute(query).all()
+        closed = {r[0]: r[1:] for r in conn.execute(closing).all()}
+    records = []
+    for r in rows:
+        c = closed.get(r[0])
+        state = "closed" if c is not None else "open"
+        if status != "all" and state != status:
+            continue
+        records.append((*r, state, *(c if c is not None else (None, None, None, None, None, None))))
+        if limit is not None and len(records) >= limit:
+            break
+    frame = pd.DataFrame.from_records(records, columns=list(REVIEW_COLUMNS))
+    if len(frame):
+        frame["created_at"] = _times(frame["created_at"].tolist())
+        closed_at = frame["closed_at"].tolist()
+        frame["closed_at"] = (
+            pd.to_datetime(closed_at, format="ISO8601")
+            if any(isinstance(v, str) for v in closed_at)
+            else pd.to_datetime(closed_at)
+        )
+        frame["client_id"] = pd.array(frame["client_id"].tolist(), dtype="Int64")
+    return frame
 
 
 def _times(values: list[Any]) -> Any:

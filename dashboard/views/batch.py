@@ -10,7 +10,7 @@ import pandas as pd
 import streamlit as st
 
 import core
-from dashboard import charts, forms, identity, resources
+from dashboard import charts, forms, identity, resources, scorecard
 from dashboard.components import (
     chart_alt,
     field_label,
@@ -188,7 +188,20 @@ def _show(bundle: core.Bundle, out: dict[str, Any]) -> None:
             median=pct(float(np.median(proba))),
         )
     )
-    safe_dataframe(_shown(table, warnings), hide_index=True, width="stretch", column_config=_columns())
+    _review_count(table)
+    shown = scorecard.table_columns(_shown(table, warnings))
+    if table["review_status"].isna().all():  # no grey zone configured for this bundle
+        shown = shown.drop(columns=["review_status"])
+    safe_dataframe(
+        shown, hide_index=True, width="stretch", column_config={**_columns(), **scorecard.column_config()}
+    )
+
+
+def _review_count(table: pd.DataFrame) -> None:
+    """How many scored applications the grey zone sends to a person."""
+    n = int((table["review_status"] == "to_review").sum())
+    if n:
+        st.warning(t("batch_to_review", n=n, share=pct(n / len(table), 0)), icon=":material/rule:")
 
 
 bundle = page_setup("title_batch")

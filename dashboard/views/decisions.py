@@ -98,6 +98,8 @@ def _kinds() -> dict[str, str]:
         "decision": t("kind_decision"),
         "override": t("kind_override"),
         "refused_input": t("kind_refused_input"),
+        "review_open": t("kind_review_open"),
+        "review": t("kind_review"),
     }
 
 
@@ -127,6 +129,7 @@ def _shown(table: pd.DataFrame) -> pd.DataFrame:
             "kind": table["kind"].map(_kinds()),
             "client": table["client_id"].astype("string").fillna(t("new_applicant")),
             "probability": (table["probability"] * 100).round(1),
+            "points": _points(table["probability"]),
             "decision": table["decision"].map(words),
             "final": table["final_decision"].map(words),
             "overridden": table["overridden"],
@@ -139,6 +142,15 @@ def _shown(table: pd.DataFrame) -> pd.DataFrame:
     )
 
 
+def _points(probability: pd.Series) -> pd.Series:
+    """The points of each logged probability on the current scale (none where no probability is logged)."""
+    known = probability.notna().to_numpy()
+    out = pd.Series(pd.NA, index=probability.index, dtype="Int64")
+    if known.any():
+        out[known] = resources.service().points.points(probability.to_numpy()[known])
+    return out
+
+
 def _columns() -> dict[str, Any]:
     cc = st.column_config
     return {
@@ -147,6 +159,7 @@ def _columns() -> dict[str, Any]:
         "kind": cc.TextColumn(t("dec_col_kind")),
         "client": cc.TextColumn(t("col_client"), width="small"),
         "probability": cc.NumberColumn(t("probability") + " (%)", format="localized", width="small"),
+        "points": cc.NumberColumn(t("points_score"), format="%d", width="small", help=t("dec_points_help")),
         "decision": cc.TextColumn(t("dec_col_model"), width="small"),
         "final": cc.TextColumn(t("dec_col_final"), width="small"),
         "overridden": cc.CheckboxColumn(t("dec_overridden"), width="small"),
@@ -302,7 +315,16 @@ def _recourse_logged(record: core.DecisionRecord, schema: core.FeatureSchema) ->
 
 def _chain(log: core.store.DecisionLog, record: core.DecisionRecord) -> None:
     """Override chain: what this override replaced, or who overrode this decision, when and why."""
-    if record.overrides:
+    if record.review_status is not None:
+        st.info(t("dec_review_" + record.review_status), icon=":material/rule:")
+    if record.overrides and record.kind in ("review_open", "review"):
+        key = "dec_chain_review_open" if record.kind == "review_open" else "dec_chain_review"
+        st.info(
+            t(key, id=short_id(record.overrides), decision=decision_word(record.decision),
+              reason=record.override_reason or "—"),
+            icon=":material/rule:",
+        )  # fmt: skip
+    elif record.overrides:
         original = log.get(record.overrides)
         model = decision_word(original.decision) if original is not None else "—"
         st.info(

@@ -8,7 +8,9 @@ import pandas as pd
 import streamlit as st
 
 import core
+from dashboard import resources
 from dashboard.components import page_setup, safe_dataframe
+from dashboard.fairness_card import fairness_section
 from dashboard.i18n import num, pct, t, t_or
 from dashboard.state import lang
 
@@ -160,6 +162,7 @@ if test:
         )
 else:
     st.info(t("card_unavailable_item", item=t("card_metrics")))
+fairness_section(bundle, resources.version_key())
 st.markdown(f"#### {t('card_limitations')}")
 for item in bundle.limitations or [t("card_no_limitations")]:
     st.markdown(f"- {item}")

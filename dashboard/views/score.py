@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 import core
-from dashboard import charts, forms, identity, resources
+from dashboard import charts, forms, identity, resources, scorecard
 from dashboard.components import (
     chart_alt,
     decision_badge,
@@ -16,6 +16,7 @@ from dashboard.components import (
     field_errors,
     page_setup,
     problem_text,
+    safe_dataframe,
     short_id,
     utc,
 )
@@ -479,10 +480,11 @@ def _decision(result: core.ScoringResult) -> None:
     if previous is not None:
         points = 100 * (result.probability - previous)
         delta = t("delta_points", d=("+" if points >= 0 else "−") + num(abs(points), 1))
-    c1, c2, c3 = st.columns([1, 1, 2])
+    c1, c2, c4, c3 = st.columns([1, 1, 1, 2])
     c1.metric(t("probability"), pct(result.probability), delta=delta, delta_color="inverse",
               help=t("delta_help") if delta else None)  # fmt: skip
     c2.metric(t("threshold"), pct(result.threshold))
+    scorecard.points_metric(c4, result)
     with c3:
         decision_badge(result.decision)
     st.plotly_chart(
@@ -658,7 +660,7 @@ def _recourse_section(bundle: core.Bundle, result: core.ScoringResult, found: co
             with col, st.container(border=True):
                 st.markdown(f"**{t('recourse_option', n=i)}**")
                 st.markdown(core.option_sentence(option.changes, lang(), bundle.schema))
-                st.dataframe(_changes_table(bundle, option), hide_index=True, width="stretch")
+                safe_dataframe(_changes_table(bundle, option), hide_index=True, width="stretch")
                 st.caption(t("recourse_risk", p=pct(option.probability), th=pct(found.threshold)))
         if found.options:
             st.caption(t("recourse_searched", n=num(found.candidates), ms=num(found.elapsed_ms, 0)))
@@ -708,10 +710,12 @@ def _result(bundle: core.Bundle, result: core.ScoringResult, layout: forms.FormL
     _decision(result)
     _recorded(logged)
     _letter_buttons(bundle, logged)
+    scorecard.review_notice(result, logged)
     _notes(bundle, result, layout)
     _reasons(bundle, result)
     _recourse_section(bundle, result, st.session_state.get(LAST_RECOURSE))
-    _override_section(result, logged)
+    if result.review_status != "to_review":  # a case of the grey zone is decided in its review form
+        _override_section(result, logged)
     if result.contributions is not None:
         contributions = _waterfall(bundle, result)
         _population(bundle, contributions)

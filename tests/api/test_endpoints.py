@@ -49,7 +49,9 @@ def test_predict(client, record, toy_bundle):
     assert body["probability"] == expected.probability
     assert body["decision"] == expected.decision and body["threshold"] == toy_bundle.threshold
     assert body["client_id"] == record["SK_ID_CURR"] and body["bundle"]["version"] == "0.0.1-toy"
-    assert body["history"] == "not_applicable" and body["points_score"] is None
+    assert body["history"] == "not_applicable" and body["recourse"] is None
+    assert (body["points_score"], body["points_band"]) == (expected.points_score, expected.points_band)
+    assert body["review_status"] == expected.review_status
     assert "proba_default" not in body  # the original API's names are for legacy bundles only
     reasons = body["reasons"]["toward_default"] + body["reasons"]["toward_repayment"]
     assert reasons and all(r["text_fr"] and r["text_en"] for r in reasons)

@@ -23,6 +23,8 @@ PAGES = [
     "threshold.py",
     "insights.py",
     "model_card.py",
+    "reviews.py",
+    "fairness.py",
 ]
 
 

@@ -132,8 +132,10 @@ def test_an_override_needs_a_reason_then_is_recorded_with_who_and_why(page, stor
 
 @pytest.fixture()
 def logged_decisions(stored, store_service):
-    """Five dashboard decisions and one API decision overridden, in the test's store."""
-    desk = core.DecisionDesk(store_service, stored)
+    """Five dashboard decisions and one API decision overridden, in the test's store (no grey zone: the
+    rows counted here are decisions and overrides; review rows are tested in test_fair_pages)."""
+    service = core.ScoringService(store_service.bundle, history=stored.history, grey_zone=None)
+    desk = core.DecisionDesk(service, stored)
     officer = core.Actor("Claire", authenticated=False, role="analyst")
     ids = stored_ids(stored, 6)
     made = [desk.decide_client(i, channel="dashboard", actor=officer) for i in ids[:5]]

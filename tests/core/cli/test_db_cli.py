@@ -8,6 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
+import pandas as pd
 import pytest
 
 from core.data.synthetic import write_synthetic
@@ -89,7 +90,9 @@ def test_pad_score_records_every_row(tmp_path):
     assert done.returncode == 0, done.stderr
     log = Store.open(url).log
     assert log.count(kind="decision") == 46 and log.count(kind="refused_input") == 4
-    assert log.count(channel="cli") == 50 and log.verify().ok
+    to_review = pd.read_csv(tmp_path / "o.csv")["review_status"].eq("to_review").sum()
+    assert to_review > 0 and log.count(kind="review_open") == to_review  # the grey zone's marks
+    assert log.count(channel="cli") == 50 + to_review and log.verify().ok
 
 
 def test_keys(tmp_path):

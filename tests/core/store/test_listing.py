@@ -89,6 +89,8 @@ def test_counts_and_list_are_those_of_the_full_rows(log, f):
         "overrides": sum(r.kind == "override" for r in rows),
         "overridden": sum(bool(r.overridden_by) for r in decisions),
         "final_accepted": sum(final(r) == "ACCEPTED" for r in decisions),
+        "sent_to_review": sum(r.kind == "review_open" for r in rows),
+        "reviews": sum(r.kind == "review" for r in rows),
     }  # fmt: skip
     table = log.table(**f)
     assert table["seq"].tolist() == [r.seq for r in rows]  # newest first
