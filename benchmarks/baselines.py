@@ -36,6 +36,7 @@ from core.features.application import APPLICATION_FIELDS
 from core.features.build import APP_CATEGORICAL, build_features
 from core.serving.bundle import load_bundle
 from core.serving.schema import infer_schema, to_model_frame
+from core.training import models as families
 from core.training.models import fit_model
 from core.training.selection import catboost_importance, select_features
 from core.training.tuning import make_catboost, tune
@@ -130,7 +131,11 @@ def main() -> None:
     parser.add_argument("--bundle", type=Path, default=REPO / "assets" / "demo_bundle")
     parser.add_argument("--out", type=Path, default=REPO / "benchmarks" / "baselines_results.json")
     parser.add_argument("--seed", type=int, default=0)
+    parser.add_argument(
+        "--threads", type=int, default=1, help="LightGBM/XGBoost threads (1 on a shared machine)"
+    )
     args = parser.parse_args()
+    families.N_JOBS = args.threads
     logging.basicConfig(level=logging.INFO, format="%(asctime)s %(message)s")
     started = time.perf_counter()
     frame = build_features(args.data)
