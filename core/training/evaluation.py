@@ -127,7 +127,8 @@ def segment_table(
             values = fields[seg].astype(object).where(fields[seg].notna(), "missing")
         else:
             continue
-        for value in sorted(values.unique(), key=str):
+        order = [b[2] for b in AGE_BANDS] + ["unknown"] if seg == "AGE_BAND" else None
+        for value in sorted(values.unique(), key=lambda v: order.index(v) if order else str(v)):  # noqa: B023
             mask = (values == value).to_numpy()
             ys, ps = y[mask], proba[mask]
             row: dict[str, Any] = {"segment": seg, "value": str(value), "n": int(mask.sum())}

@@ -460,7 +460,8 @@ def exclusion_cost(
         out["comparison"] = None
         out["note"] = f"the selected features carry none of {', '.join(fields_)}: nothing to compare"
         return out
-    cat = [c for c in other if c in categorical]
+    # an excluded text field is not among the run's categorical candidates: read the application's list
+    cat = [c for c in other if c in categorical or c in APP_CATEGORICAL]
     schema = infer_schema(train_df[other], categorical=cat)
     x_tr, x_te = to_model_frame(train_df, schema), to_model_frame(test_df, schema)
     y_tr = train_df[TARGET_COLUMN].astype(int).to_numpy()
