@@ -554,3 +554,19 @@ def latency_bars(latency: pd.DataFrame, *, title: str, labels: dict[str, str], y
     fig.update_layout(barmode="group", legend={"orientation": "h", "y": -0.2})
     fig.update_yaxes(title=y_label, rangemode="tozero")
     return _style(fig, title, height=300)
+
+
+def reliability(table: pd.DataFrame, *, title: str, x_label: str, y_label: str) -> go.Figure:
+    """Reliability curve: observed default rate against the mean predicted probability per bin."""
+    top = float(max(table["predicted"].max(), table["observed"].max(), 0.01)) * 1.1
+    fig = go.Figure(
+        [
+            go.Scatter(x=[0, top], y=[0, top], mode="lines", line={"color": NEUTRAL, "dash": "dash"}, hoverinfo="skip"),
+            go.Scatter(x=table["predicted"], y=table["observed"], mode="lines+markers", line={"color": ACCEPTED},
+                       customdata=table["n"], hovertemplate="%{x:.3f} → %{y:.3f} (n=%{customdata})<extra></extra>"),
+        ]
+    )  # fmt: skip
+    fig.update_layout(showlegend=False)
+    fig.update_xaxes(title=x_label, range=[0, top])
+    fig.update_yaxes(title=y_label, range=[0, top])
+    return _style(fig, title, height=340)

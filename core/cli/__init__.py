@@ -14,6 +14,7 @@ _COMMAND_MODULES = (
     "core.cli.score",
     "core.cli.data",
     "core.cli.train",
+    "core.cli.evaluate",
     "core.cli.serve",
     "core.cli.health",
     "core.cli.drift",

@@ -27,15 +27,39 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     p.add_argument("--profile", choices=sorted(PROFILES), default="quick")
     p.add_argument("--tracking-uri", default="sqlite:///mlflow.db", help="MLflow tracking URI")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument(
+        "--exclude",
+        metavar="FIELDS",
+        help="comma-separated raw application fields the model must not use, nor any feature computed "
+        "from them (e.g. CODE_GENDER,DAYS_BIRTH); the model card reports what leaving them out costs",
+    )
+    p.add_argument(
+        "--budget",
+        metavar="KEY=VALUE",
+        action="append",
+        default=[],
+        help="override one budget field of the profile (repeatable), e.g. optuna_trials=1 iterations=50",
+    )
     p.set_defaults(func=_train)
+
+
+def _budget(items: list[str]) -> dict[str, str]:
+    out = {}
+    for item in items:
+        key, sep, value = item.partition("=")
+        if not sep or not key.strip():
+            raise ValueError(f"--budget {item!r} should be KEY=VALUE, e.g. optuna_trials=1.")
+        out[key.strip()] = value.strip()
+    return out
 
 
 def _train(args: argparse.Namespace) -> int:
     from core.training.pipeline import train
 
     result = train(
-        out=args.out, data=args.data, profile=args.profile, tracking_uri=args.tracking_uri, seed=args.seed
-    )
+        out=args.out, data=args.data, profile=args.profile, tracking_uri=args.tracking_uri, seed=args.seed,
+        budget=_budget(args.budget), exclude=args.exclude,
+    )  # fmt: skip
     test = result.metrics["test"]
     print(result.benchmark.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
     print(
@@ -47,5 +71,9 @@ def _train(args: argparse.Namespace) -> int:
             indent=1,
         )
     )
+    gap = result.metrics.get("family_gap")
+    if gap:
+        print(gap["statement"])
+    print(f"calibration applied: {result.metrics['calibration']['applied']}")
     print(f"bundle: {result.bundle_dir}  (MLflow run {result.run_id})")
     return 0

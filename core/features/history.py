@@ -190,9 +190,12 @@ _INST_ORDER = [
 
 
 def _stat(expr: pl.Expr, stat: str) -> pl.Expr:
-    return {"MEAN": expr.mean(), "MIN": expr.min(), "MAX": expr.max(), "SUM": expr.sum(), "STD": expr.std()}[
+    # a statistic of finite values can still overflow (the spread of ratios near 1e305): null, as a
+    # zero denominator gives, never an infinity; finite results are untouched, bit for bit
+    out = {"MEAN": expr.mean(), "MIN": expr.min(), "MAX": expr.max(), "SUM": expr.sum(), "STD": expr.std()}[
         stat
     ]
+    return pl.when(out.is_finite()).then(out).otherwise(None)
 
 
 def _numeric(frame: pl.LazyFrame) -> list[str]:

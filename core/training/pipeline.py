@@ -10,7 +10,8 @@ import json
 import logging
 import subprocess
 import time
-from dataclasses import dataclass
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, fields, replace
 from pathlib import Path
 from typing import Any
 
@@ -28,10 +29,12 @@ from core.features.build import APP_CATEGORICAL, build_features
 from core.features.registry import history_names
 from core.serving.bundle import Provenance, save_bundle
 from core.serving.schema import ID_COLUMN, TARGET_COLUMN, infer_schema, to_model_frame
-from core.training import plots
+from core.training import calibration, plots
 from core.training.benchmark import benchmark
+from core.training.evaluation import bootstrap_intervals, reliability
 from core.training.profiles import PROFILES, Profile
 from core.training.selection import catboost_importance, select_features
+from core.training.sensitive import DEFAULT_EXCLUSION, carriers, parse_fields, sensitive_inputs
 from core.training.tuning import cv_predictions, make_catboost, tune
 
 log = logging.getLogger(__name__)
@@ -94,13 +97,31 @@ def _load(data: Path | None, profile: Profile, seed: int) -> tuple[pd.DataFrame,
 
 
 def _calibration(y: np.ndarray, proba: np.ndarray, bins: int = 10) -> pd.DataFrame:
-    frame = pd.DataFrame({"y": y, "p": proba})
-    frame["bin"] = pd.qcut(frame["p"].rank(method="first"), bins, labels=False)
-    return (
-        frame.groupby("bin")
-        .agg(predicted=("p", "mean"), observed=("y", "mean"), n=("y", "size"))
-        .reset_index(drop=True)
-    )
+    return reliability(y, proba, bins)
+
+
+def resolve_profile(profile: str, budget: Mapping[str, Any] | None = None) -> Profile:
+    """The named profile with some of its budget overridden (``budget``: field -> value), e.g. a
+    tiny budget that runs a profile's code path in seconds in tests."""
+    if profile not in PROFILES:
+        raise ValueError(
+            f"profile={profile!r} is not a training profile; it should be one of {sorted(PROFILES)}."
+        )
+    prof = PROFILES[profile]
+    if not budget:
+        return prof
+    known = {f.name: f.type for f in fields(Profile) if f.name != "name"}
+    unknown = [k for k in budget if k not in known]
+    if unknown:
+        raise ValueError(f"budget override {unknown[0]!r} is not a profile field; allowed: {sorted(known)}.")
+    cast: dict[str, Any] = {}
+    for k, v in budget.items():
+        old = getattr(prof, k)
+        if isinstance(old, tuple):
+            cast[k] = tuple(v.split(",")) if isinstance(v, str) else tuple(v)
+        else:
+            cast[k] = type(old)(v)
+    return replace(prof, **cast)
 
 
 def _log_fig(fig: Any, name: str) -> None:
@@ -118,9 +139,17 @@ def train(
     weights: CostWeights | None = None,
     name: str = "pret-a-depenser-catboost",
     version: str | None = None,
+    budget: Mapping[str, Any] | None = None,
+    exclude: Sequence[str] | str | None = None,
 ) -> TrainResult:
-    """Run the whole pipeline and write a v1 bundle to ``out``; see the module docstring."""
-    prof = PROFILES[profile]
+    """Run the whole pipeline and write a v1 bundle to ``out``; see the module docstring.
+
+    ``budget`` overrides fields of the profile (:func:`resolve_profile`); ``exclude`` names raw
+    application fields (e.g. ``CODE_GENDER,DAYS_BIRTH``) that the model must not use, nor any
+    feature computed from them; the run measures what leaving them out costs.
+    """
+    prof = resolve_profile(profile, budget)
+    excluded = parse_fields(exclude)
     weights = weights or CostWeights()
     started = time.perf_counter()
     mlflow.set_tracking_uri(tracking_uri)
@@ -130,6 +159,7 @@ def train(
             {
                 "profile": prof.name,
                 "seed": seed,
+                "excluded_fields": ",".join(excluded) or "none",
                 "cost_fn": weights.fn,
                 "cost_fp": weights.fp,
                 **{f"profile.{k}": v for k, v in prof.__dict__.items() if k != "benchmark_models"},
@@ -138,7 +168,10 @@ def train(
         log.info("[1/8] features")
         labelled, prov = _load(data, prof, seed)
         y_all = labelled[TARGET_COLUMN].astype(int).to_numpy()
-        feature_cols = [c for c in labelled.columns if c not in (ID_COLUMN, TARGET_COLUMN)]
+        dropped = carriers(excluded)
+        feature_cols = [
+            c for c in labelled.columns if c not in (ID_COLUMN, TARGET_COLUMN) and c not in dropped
+        ]
         categorical = [c for c in APP_CATEGORICAL if c in feature_cols]
         mlflow.log_params(
             {
@@ -225,6 +258,15 @@ def train(
         model = make_catboost(params, iterations=prof.iterations, seed=seed)
         model.fit(x_train, y_train, cat_features=sel_cat)
         proba = model.predict_proba(x_test)[:, 1]
+        # calibration: fitted on the out-of-fold predictions, kept only if the held-out cost drops
+        platt, calibrated = calibration.compare(y_train, oof, y_test, proba, weights)
+        if calibrated["applied"] == "intercept":
+            calibration.apply_platt(model, platt)
+            oof, threshold = platt(oof), calibrated["methods"]["intercept"]["threshold"]
+            oof_at = confusion_at(y_train, oof, threshold, weights)
+            proba = model.predict_proba(x_test)[:, 1]
+        log.info("calibration: %s (held-out cost %s)", calibrated["applied"],
+                 {k: round(v["test_cost_per_client"], 4) for k, v in calibrated["methods"].items()})  # fmt: skip
         no_hist = model.predict_proba(
             to_model_frame(hide_history(test_df, history_cols, 1.0, seed), schema0)
         )[:, 1]
@@ -253,6 +295,23 @@ def train(
         )
         _log_fig(plots.roc_figure(y_test, proba, auc), "roc_test.png")
         _log_fig(plots.calibration_figure(calib), "calibration_test.png")
+        mlflow.log_metrics(
+            {f"calibration.{m}.{k}": v for m, r in calibrated["methods"].items() for k, v in r.items()}
+        )
+        mlflow.set_tag("calibration", calibrated["applied"])
+        intervals = bootstrap_intervals(
+            y_test, proba, threshold=threshold, weights=weights, n_boot=300, seed=seed
+        )
+        gap = family_gap(table)
+        if gap:
+            mlflow.log_metrics({f"family_gap.{k}": v for k, v in gap.items() if isinstance(v, float)})
+            mlflow.set_tag("family_gap", gap["statement"])
+        sensitive = exclusion_cost(
+            train_df=train_df, test_df=test_df, selected=selected, excluded=excluded,
+            all_columns=list(labelled.columns), categorical=categorical, params=params, prof=prof,
+            weights=weights, seed=seed, main={"roc_auc": auc, "cost_per_client": at.cost_per_client},
+        )  # fmt: skip
+        mlflow.log_dict(sensitive, "sensitive.json")
 
         log.info("[8/8] global SHAP on the reference sample and bundle export")
         reference = labelled.drop(columns=[TARGET_COLUMN]).sample(
@@ -288,6 +347,25 @@ def train(
             },
             "benchmark": table.round(5).to_dict(orient="records"),
             "calibration_test": calib.round(5).to_dict(orient="records"),
+            "calibration": calibrated,
+            "evaluation": {
+                "data": prov.description,
+                "split": f"stratified hold-out of {prof.test_size:.0%} of the labelled clients (seed {seed}); "
+                "the test clients are never used to select, tune or set the threshold",
+                "n_train": int(len(train_df)),
+                "n_test": int(len(test_df)),
+                "cv_folds": prof.n_folds,
+                "threshold_from": f"out-of-fold predictions of the training clients ({prof.n_folds}-fold CV)",
+                "benchmark": f"{prof.n_folds}-fold stratified CV on {n_bench} training clients, "
+                "each family at its own cost-optimal threshold",
+                "intervals": {
+                    "method": "percentile bootstrap of the test clients (300 resamples, threshold fixed)",
+                    "level": 0.95,
+                    "test": intervals,
+                },
+            },
+            "family_gap": gap,
+            "sensitive": sensitive,
             "catboost_params": {**params, "iterations": prof.iterations},
             "n_features_total": len(feature_cols),
             "n_features_selected": len(selected),
@@ -306,6 +384,7 @@ def train(
             ),
             limitations=_limitations(prov),
         )  # fmt: skip
+        mlflow.log_dict(metrics["evaluation"], "evaluation.json")
         mlflow.log_artifacts(str(out), artifact_path="bundle")
         mlflow.log_metric("duration_seconds", time.perf_counter() - started)
         log.info(
@@ -318,6 +397,103 @@ def train(
         return TrainResult(
             bundle_dir=out, run_id=run.info.run_id, metrics=metrics, benchmark=table, features=selected
         )
+
+
+def family_gap(table: pd.DataFrame) -> dict[str, Any]:
+    """CatBoost (the served family) against the best other benchmarked family, on cost and AUC."""
+    if "catboost" not in set(table["model"]) or len(table) < 2:
+        return {}
+    cb = table[table["model"] == "catboost"].iloc[0]
+    others = table[table["model"] != "catboost"]
+    by_cost = others.sort_values("cost_per_client", kind="stable").iloc[0]
+    by_auc = others.sort_values("roc_auc", ascending=False, kind="stable").iloc[0]
+    d_cost = float(cb["cost_per_client"] - by_cost["cost_per_client"])
+    d_auc = float(cb["roc_auc"] - by_auc["roc_auc"])
+    return {
+        "best_other_by_cost": str(by_cost["model"]),
+        "best_other_cost_per_client": float(by_cost["cost_per_client"]),
+        "catboost_cost_per_client": float(cb["cost_per_client"]),
+        "cost_difference": d_cost,
+        "best_other_by_auc": str(by_auc["model"]),
+        "best_other_roc_auc": float(by_auc["roc_auc"]),
+        "catboost_roc_auc": float(cb["roc_auc"]),
+        "auc_difference": d_auc,
+        "statement": (
+            f"untuned CatBoost vs {by_cost['model']} (best other family on cost): cost per client "
+            f"{d_cost:+.4f}; vs {by_auc['model']} (best on AUC): AUC {d_auc:+.4f} (benchmark CV, one split; "
+            "benchmarks/RESULTS.md gives repeated-CV spreads and significance). The served model stays "
+            "CatBoost (oblivious trees: native .cbm, exact fast TreeSHAP)."
+        ),
+    }
+
+
+def exclusion_cost(
+    *,
+    train_df: pd.DataFrame,
+    test_df: pd.DataFrame,
+    selected: list[str],
+    excluded: Sequence[str],
+    all_columns: list[str],
+    categorical: list[str],
+    params: dict[str, Any],
+    prof: Profile,
+    weights: CostWeights,
+    seed: int,
+    main: dict[str, float],
+) -> dict[str, Any]:
+    """Sensitive attributes the model uses, and what leaving the named fields out costs on the test
+    clients (a second CatBoost with the same parameters, with or without them, its own threshold
+    from out-of-fold predictions)."""
+    fields_ = list(excluded) or list(DEFAULT_EXCLUSION)
+    carry = [c for c in carriers(fields_) if c in all_columns]
+    if excluded:
+        other, label = list(dict.fromkeys([*selected, *carry])), "with"
+    else:
+        other, label = [c for c in selected if c not in carry], "without"
+    out: dict[str, Any] = {
+        "excluded_fields": list(excluded),
+        "used_as_inputs": sensitive_inputs(selected),
+        "compared_fields": fields_,
+        "audit": None,  # filled by the fairness audit
+    }
+    if other == selected or not other:
+        out["comparison"] = None
+        out["note"] = f"the selected features carry none of {', '.join(fields_)}: nothing to compare"
+        return out
+    # an excluded text field is not among the run's categorical candidates: read the application's list
+    cat = [c for c in other if c in categorical or c in APP_CATEGORICAL]
+    schema = infer_schema(train_df[other], categorical=cat)
+    x_tr, x_te = to_model_frame(train_df, schema), to_model_frame(test_df, schema)
+    y_tr = train_df[TARGET_COLUMN].astype(int).to_numpy()
+    y_te = test_df[TARGET_COLUMN].astype(int).to_numpy()
+    oof = cv_predictions(x_tr, y_tr, cat, params, iterations=prof.iterations, folds=prof.n_folds, seed=seed)
+    model = make_catboost(params, iterations=prof.iterations, seed=seed)
+    model.fit(x_tr, y_tr, cat_features=cat)
+    p = model.predict_proba(x_te)[:, 1]
+    alt = {
+        "roc_auc": float(roc_auc_score(y_te, p)),
+        "cost_per_client": confusion_at(
+            y_te, p, optimal_threshold(y_tr, oof, weights), weights
+        ).cost_per_client,
+        "n_features": len(other),
+    }
+    with_, without = (alt, main) if excluded else (main, alt)
+    out["comparison"] = {
+        "with": with_,
+        "without": without,
+        "auc_lost_by_excluding": with_["roc_auc"] - without["roc_auc"],
+        "cost_added_by_excluding": without["cost_per_client"] - with_["cost_per_client"],
+        "served": "without" if excluded else "with",
+        "measured_on": "the held-out test clients",
+    }
+    log.info(
+        "sensitive fields %s: %s model AUC %.4f cost %.4f",
+        fields_,
+        label,
+        alt["roc_auc"],
+        alt["cost_per_client"],
+    )
+    return out
 
 
 def hide_history(frame: pd.DataFrame, columns: list[str], share: float, seed: int) -> pd.DataFrame:

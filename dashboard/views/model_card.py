@@ -8,7 +8,7 @@ import pandas as pd
 import streamlit as st
 
 import core
-from dashboard import resources
+from dashboard import charts, resources
 from dashboard.components import page_setup, safe_dataframe
 from dashboard.fairness_card import fairness_section
 from dashboard.i18n import num, pct, t, t_or
@@ -58,6 +58,105 @@ def _real_sample(real: dict[str, Any]) -> None:
                 rate=pct(first.get("default_rate", float("nan")), 1),
                 known=num(runs.get("with_history", {}).get("history_known", 0)),
                 data=real.get("data", "—"),
+            )
+        )
+
+
+def _signed(x: float, decimals: int = 4) -> str:
+    return ("+" if x >= 0 else "−") + num(abs(x), decimals)
+
+
+def _evaluation(ev: dict[str, Any]) -> None:
+    """How the figures were obtained: data, split, folds, threshold source, intervals."""
+    st.markdown(f"#### {t('card_evaluation')}")
+    lines = [t("card_eval_split", split=ev.get("split", "—"))]
+    if ev.get("threshold_from"):
+        lines.append(t("card_eval_threshold", source=ev["threshold_from"]))
+    if ev.get("benchmark"):
+        lines.append(t("card_eval_benchmark", benchmark=ev["benchmark"]))
+    intervals = ev.get("intervals") or {}
+    if intervals.get("method"):
+        lines.append(
+            t(
+                "card_eval_intervals",
+                method=intervals["method"],
+                level=round(100 * intervals.get("level", 0.95)),
+            )
+        )
+    st.markdown("\n".join(f"- {line}" for line in lines))
+    figures = intervals.get("test") or {}
+    if figures:
+        rows = [
+            {t("card_eval_figure"): t_or(f"bench_{k}", k), t("card_eval_value"): v["value"],
+             t("card_eval_low"): v["low"], t("card_eval_high"): v["high"]}
+            for k, v in figures.items()
+        ]  # fmt: skip
+        safe_dataframe(pd.DataFrame(rows).round(4), hide_index=True, width="stretch")
+
+
+def _calibration(metrics: dict[str, Any]) -> None:
+    """Reliability curve, Brier score and the calibration decision."""
+    table = metrics.get("calibration_test")
+    cal = metrics.get("calibration") or {}
+    if not table and not cal:
+        return
+    st.markdown(f"#### {t('card_calibration')}")
+    if table:
+        fig = charts.reliability(
+            pd.DataFrame(table), title=t("card_calibration_chart"), x_label=t("card_calibration_x"),
+            y_label=t("card_calibration_y"),
+        )  # fmt: skip
+        st.plotly_chart(fig, width="stretch")
+    if "brier" in (metrics.get("test") or {}):
+        st.metric("Brier", num(metrics["test"]["brier"], 4), help=t("brier_help"))
+    if cal:
+        st.markdown(
+            t(
+                "card_calibration_applied",
+                method=t_or(f"card_calibration_{cal.get('applied')}", str(cal.get("applied"))),
+            )
+        )
+        rows = [
+            {t("card_calibration_method"): t_or(f"card_calibration_{m}", m), t("cost_per_client"): r["test_cost_per_client"],
+             "Brier": r["test_brier"]}
+            for m, r in (cal.get("methods") or {}).items()
+        ]  # fmt: skip
+        if rows:
+            st.caption(t("card_calibration_table"))
+            safe_dataframe(pd.DataFrame(rows).round(4), hide_index=True, width="stretch")
+    st.caption(t("card_shap_scale"))
+
+
+def _family_gap(gap: dict[str, Any]) -> None:
+    st.markdown(f"**{t('card_family_gap')}**")
+    st.markdown(
+        t(
+            "card_family_gap_text",
+            cost_model=t_or(f"model_{gap['best_other_by_cost']}", gap["best_other_by_cost"]),
+            cost_diff=_signed(gap["cost_difference"]),
+            auc_model=t_or(f"model_{gap['best_other_by_auc']}", gap["best_other_by_auc"]),
+            auc_diff=_signed(gap["auc_difference"]),
+        )
+    )
+
+
+def _sensitive(sens: dict[str, Any]) -> None:
+    """What leaving the sensitive attributes out of training costs (which ones the model reads and what
+    the audit found: :func:`dashboard.fairness_card.fairness_section`)."""
+    comp = sens.get("comparison")
+    if not comp and not sens.get("excluded_fields"):
+        return
+    st.markdown(f"#### {t('card_sensitive_training')}")
+    if sens.get("excluded_fields"):
+        st.markdown(t("card_sensitive_excluded", fields=", ".join(sens["excluded_fields"])))
+    if comp:
+        st.markdown(
+            t(
+                "card_sensitive_cost",
+                fields=", ".join(sens.get("compared_fields") or []),
+                auc=_signed(-comp["auc_lost_by_excluding"]),
+                cost=_signed(comp["cost_added_by_excluding"]),
+                served=t(f"card_sensitive_served_{comp['served']}"),
             )
         )
 
@@ -160,9 +259,16 @@ if test:
             width="stretch",
             column_config=numbers,
         )
+    if isinstance(bundle.metrics.get("family_gap"), dict) and bundle.metrics["family_gap"]:
+        _family_gap(bundle.metrics["family_gap"])
 else:
     st.info(t("card_unavailable_item", item=t("card_metrics")))
+if isinstance(bundle.metrics.get("evaluation"), dict):
+    _evaluation(bundle.metrics["evaluation"])
+_calibration(bundle.metrics)
 fairness_section(bundle, resources.version_key())
+if isinstance(bundle.metrics.get("sensitive"), dict):
+    _sensitive(bundle.metrics["sensitive"])
 st.markdown(f"#### {t('card_limitations')}")
 for item in bundle.limitations or [t("card_no_limitations")]:
     st.markdown(f"- {item}")
