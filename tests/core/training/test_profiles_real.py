@@ -79,10 +79,18 @@ def _adversarial_tables(path):
     return path
 
 
+@pytest.fixture(scope="module")
+def adversarial_data(tmp_path_factory):
+    """One adversarial folder for the three profiles (so that ``cached_load`` builds its features once)."""
+    return _adversarial_tables(tmp_path_factory.mktemp("adversarial") / "data")
+
+
 @pytest.mark.slow
 @pytest.mark.parametrize("profile", sorted(PROFILES))
-def test_every_profile_trains_on_adversarial_synthetic_tables(monkeypatch, cached_load, tmp_path, profile):
-    data = _adversarial_tables(tmp_path / "data")
+def test_every_profile_trains_on_adversarial_synthetic_tables(
+    monkeypatch, cached_load, tmp_path, adversarial_data, profile
+):
+    data = adversarial_data
     exclude = "CODE_GENDER,DAYS_BIRTH" if profile == "quick" else None
     bundle, _ = _run(monkeypatch, cached_load, tmp_path, data, profile, exclude=exclude)
     assert 0 < bundle.threshold < 1
