@@ -42,7 +42,7 @@ def _upload(bundle: core.Bundle) -> tuple[pd.DataFrame | None, str]:
         return None, ""
     content = upload.getvalue()
     try:
-        frame = core.read_clients_csv(io.BytesIO(content))
+        frame = core.read_clients_csv(io.BytesIO(content), resources.service().schema)
     except core.FileValidationError as exc:
         st.error(f"{t('batch_file_rejected')} {exc}", icon=":material/error:")
         return None, ""

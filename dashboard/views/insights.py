@@ -55,7 +55,8 @@ def _uploaded_population(bundle: core.Bundle) -> None:
     if upload is None:
         return
     try:
-        batch = resources.service().score_frame(core.read_clients_csv(upload))
+        service = resources.service()
+        batch = service.score_frame(core.read_clients_csv(upload, service.schema))
     except core.FileValidationError as exc:
         st.error(str(exc))
         return

@@ -37,7 +37,7 @@ def _from_log(version: str, since: datetime, until: datetime, last_seq: int) -> 
 @st.cache_data(show_spinner=False, max_entries=4)
 def _from_file(version: str, digest: str, content: bytes, name: str) -> monitoring.DriftReport | str:
     """Drift of an uploaded CSV of applications (scored by the model, nothing recorded)."""
-    frame = core.read_clients_csv(io.BytesIO(content))
+    frame = core.read_clients_csv(io.BytesIO(content), resources.service().schema)
     batch = resources.service().score_frame(frame)
     if batch.features.empty:
         return t("mon_file_nothing")
