@@ -93,7 +93,7 @@ OPERATIONS = [
     "GET /health", "GET /model", "POST /predict", "POST /explain", "POST /predict/batch", "GET /clients",
     "GET /clients/{client_id}", "POST /clients/{client_id}/score", "GET /decisions", "GET /decisions/verify",
     "GET /decisions/{decision_id}", "POST /decisions/{decision_id}/override", "POST /recourse",
-    "GET /decisions/{decision_id}/letter",
+    "GET /decisions/{decision_id}/letter", "GET /reviews", "POST /reviews/{decision_id}",
 ]  # fmt: skip
 
 

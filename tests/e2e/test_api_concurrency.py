@@ -33,7 +33,13 @@ def _applications(n: int, first: int = 0) -> list[dict[str, Any]]:
 def _server(store: Path, *extra: str, **env: str) -> Iterator[tuple[str, list[str]]]:
     """A real server on a fresh store; yields its URL and, once stopped, its output lines."""
     port = free_port()
-    full_env = {**os.environ, "STORE_PATH": str(store), "DEMO_STORE_CLIENTS": "150", **env}
+    full_env = {
+        **os.environ,
+        "STORE_PATH": str(store),
+        "DEMO_STORE_CLIENTS": "150",
+        "REVIEW_BAND": "off",
+        **env,
+    }
     proc = start([*UVICORN, "--port", str(port), *extra], port, full_env)
     output: list[str] = []
     try:

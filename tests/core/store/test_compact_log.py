@@ -36,7 +36,10 @@ def _same(compact: list, rowwise: list) -> None:
 
 def _desk(path: Path, bundle) -> DecisionDesk:  # type: ignore[no-untyped-def]
     store = Store.open(f"sqlite:///{path}")
-    return DecisionDesk(core.ScoringService(bundle, history=store.history), store)
+    service = core.ScoringService(
+        bundle, history=store.history, grey_zone=None
+    )  # the log format, not reviews
+    return DecisionDesk(service, store)
 
 
 @pytest.mark.parametrize("explain", [False, True])
@@ -134,7 +137,7 @@ def test_batch_rows_hash_as_their_columns_say():
 
 def test_both_engines_write_and_read_the_compact_rows(app_bundle, db_url):
     store = Store.open(db_url)
-    desk = DecisionDesk(core.ScoringService(app_bundle, history=store.history), store)
+    desk = DecisionDesk(core.ScoringService(app_bundle, history=store.history, grey_zone=None), store)
     frame = next(iter(read_csv_chunks(SAMPLE, chunk_rows=20)))
     decided = desk.decide_frame(frame, first_row=1, channel="cli", actor=ACTOR)
     store.log.append(entry_after := _one(decided))  # a single row after the batch: the chain goes on
