@@ -118,16 +118,19 @@ def row_max(fs: Sequence[Formula]) -> Formula:
 
 
 def row_std(fs: Sequence[Formula]) -> Formula:
-    """Sample standard deviation (ddof 1) of the values present; null below two values."""
+    """Sample standard deviation (ddof 1) of the values present; null below two values, and null when
+    it overflows (huge values: never an infinity or a NaN, in either backend)."""
 
     def value(row: Row) -> float | None:
         present = _present(fs, row)
         if len(present) < 2:
             return None
-        with np.errstate(over="ignore", invalid="ignore"):  # as polars: an overflow is not an error
-            return float(np.std(present, ddof=1))
+        with np.errstate(over="ignore", invalid="ignore"):  # an overflow is not an error: null
+            out = float(np.std(present, ddof=1))
+        return out if math.isfinite(out) else None
 
-    return Formula(pl.concat_list([f.expr for f in fs]).list.drop_nulls().list.std(), value)
+    std = pl.concat_list([f.expr for f in fs]).list.drop_nulls().list.std()
+    return Formula(pl.when(std.is_finite()).then(std).otherwise(None), value)
 
 
 def product(fs: Sequence[Formula]) -> Formula:
