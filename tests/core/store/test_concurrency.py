@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import multiprocessing
+import sys
 import threading
+import types
 
 from core.store import NewDecision, Store
 
@@ -51,7 +53,10 @@ def test_threads(db_url):
     _check(store, writers, PER_WRITER)
 
 
-def test_two_processes(db_url):
+def test_two_processes(db_url, monkeypatch):
+    # a spawned child re-imports the parent's ``__main__`` when it has a file: an earlier test of the
+    # same worker process (a page run as a script) may have left one, which the child would then run
+    monkeypatch.setitem(sys.modules, "__main__", types.ModuleType("__main__"))
     store = Store.open(db_url)
     ctx = multiprocessing.get_context("spawn")
     writers = ["p1", "p2"]
