@@ -67,6 +67,9 @@ class Settings(BaseSettings):
     REVIEW_BAND: str = ""
     #: the cost of one human review, in units of a good client refused (FP = 1, FN = 10)
     REVIEW_COST: float = Field(0.9, ge=0)
+    #: a recourse option must bring the probability of default this far under the threshold
+    #: (probability points: 0.005 = half a point), so that it does not sit on the edge of a refusal
+    RECOURSE_MARGIN: float = Field(0.005, ge=0, lt=1)
 
     @model_validator(mode="after")
     def _check_consistency(self) -> Settings:

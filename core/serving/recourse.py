@@ -48,6 +48,9 @@ MAX_ANNUITY_CHANGE = 0.5
 #: share of reference clients left out at each end of a plausible range (0.5 % each side)
 TAIL = 0.005
 MAX_OPTIONS = 3
+#: how far under the threshold an option must bring the probability (probability points): an option
+#: landing at 7.99 % against 8.00 % would turn into a refusal with the next rounding of an amount
+MARGIN = 0.005
 #: points per changed field of the coarse grid and of the refinement around its optimum (by family size)
 COARSE = {1: 40, 2: 20, 3: 12}
 FINE = {1: 11, 2: 7, 3: 5}
@@ -180,8 +183,11 @@ class Recourse:
 class RecourseFinder:
     """The recourse search of one scoring service (thread-safe: it holds only read-only rules)."""
 
-    def __init__(self, service: ScoringService) -> None:
+    def __init__(self, service: ScoringService, *, margin: float = MARGIN) -> None:
+        if not 0 <= margin < 1:
+            raise ValueError(f"recourse margin: {margin} is not a probability in [0, 1)")
         self.service = service
+        self.margin = margin
         schema = service.schema
         self.applicable = schema.contract == "application"
         actionable = {
@@ -217,11 +223,12 @@ class RecourseFinder:
         base_row = to_model_frame(pd.DataFrame([base.features]), service.schema)
         families = [f for f in self.families if all(current[n] is not None for n in f)]
         coarse = {f: self._grid(f, current, fine=None) for f in families}
-        found, n = self._nearest(coarse, current, valid.values, base_row, th)
+        target = th - self.margin  # an option's probability must stay below this
+        found, n = self._nearest(coarse, current, valid.values, base_row, target)
         fine = {f: self._grid(f, current, fine=found[f][1]) for f in found}
-        refined, m = self._nearest(fine, current, valid.values, base_row, th)
+        refined, m = self._nearest(fine, current, valid.values, base_row, target)
         best = {f: refined[f] if f in refined and refined[f][0] < found[f][0] else found[f] for f in found}
-        options = self._options(best, current, record, max_options)
+        options = self._options(best, current, record, max_options, target)
         return done("found" if options else "none", options, n + m)
 
     # ------------------------------------------------------------------ candidates
@@ -250,9 +257,9 @@ class RecourseFinder:
 
     def _nearest(
         self, grids: Mapping[tuple[str, ...], np.ndarray], current: Mapping[str, float | None],
-        values: Mapping[str, Any], base_row: pd.DataFrame, threshold: float,
+        values: Mapping[str, Any], base_row: pd.DataFrame, below: float,
     ) -> tuple[dict[tuple[str, ...], tuple[float, np.ndarray, float]], int]:  # fmt: skip
-        """Per family, the nearest accepted candidate of its grid (distance, amounts, probability), all
+        """Per family, the nearest candidate scored under ``below`` of its grid (distance, amounts, probability), all
         families scored in one call of the model; and the number of candidates scored."""
         assert self.rules is not None
         kept = {}
@@ -270,7 +277,7 @@ class RecourseFinder:
         for family, grid in kept.items():
             p = proba[start : start + len(grid)]
             start += len(grid)
-            accepted = np.flatnonzero(p < threshold)
+            accepted = np.flatnonzero(p < below)
             if len(accepted):
                 dist = _distance(grid[accepted], current, family)
                 i = int(np.argmin(dist))
@@ -297,10 +304,10 @@ class RecourseFinder:
     # ------------------------------------------------------------------ options
     def _options(
         self, best: Mapping[tuple[str, ...], tuple[float, np.ndarray, float]],
-        current: Mapping[str, float | None], record: Any, max_options: int,
+        current: Mapping[str, float | None], record: Any, max_options: int, target: float,
     ) -> tuple[RecourseOption, ...]:  # fmt: skip
         """The nearest families (one option each; none dominated by a subset family), each checked again
-        through the full validated scoring path."""
+        through the full validated scoring path: accepted, with a probability below ``target``."""
         order = sorted(best, key=lambda f: (best[f][0], len(f)))
         kept: list[RecourseOption] = []
         for family in order:
@@ -313,7 +320,7 @@ class RecourseFinder:
                 if name in family
             )
             check = self.service.score(apply(record, changes), explain=False)
-            if check.decision != "ACCEPTED":
+            if check.decision != "ACCEPTED" or not check.probability < target:
                 continue
             c, a = amounts[0], amounts[1]
             kept.append(RecourseOption(changes, check.probability, dist, float(c / a) if a else None))

@@ -16,6 +16,7 @@ import numpy as np
 import pandas as pd
 import pyarrow as pa
 
+from core.config import load_settings
 from core.errors import RecordValidationError
 from core.serving.recourse import Recourse, RecourseFinder
 from core.serving.service import BatchScoring, ScoringResult, ScoringService
@@ -71,7 +72,7 @@ class DecisionDesk:
         self.store = store
         bundle = service.bundle
         self._bundle_ref = (bundle.name, bundle.version, service.model_sha256)
-        self.recourse = RecourseFinder(service)
+        self.recourse = RecourseFinder(service, margin=load_settings().RECOURSE_MARGIN)
 
     def decide(
         self, record: Any, *, channel: Channel, actor: Actor, explain: bool = True, top_k: int = 5,

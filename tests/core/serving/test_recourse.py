@@ -69,7 +69,7 @@ def test_every_option_flips_the_real_model_within_the_bounds(demo, refused):
             changed = apply(record, option.changes)
             assert {k for k in record if changed[k] != record[k]} == set(option.fields) <= set(AMOUNTS)
             check = service.score(changed, explain=False)
-            assert check.decision == "ACCEPTED" and check.probability < check.threshold
+            assert check.decision == "ACCEPTED" and check.probability < check.threshold - finder.margin
             assert check.probability == option.probability
             assert not check.warnings  # no value outside what training saw
             credit, annuity = changed[CREDIT], changed[ANNUITY]
@@ -150,3 +150,27 @@ def test_option_sentences_in_both_languages(refused):
 def test_feature_bundle_has_no_recourse(toy_bundle, toy_record):
     result = RecourseFinder(ScoringService(toy_bundle)).find(toy_record)
     assert result.status == "not_applicable" and result.options == ()
+
+
+def test_options_keep_a_margin_under_the_threshold(demo, refused):
+    """With a margin, no option sits within it of the threshold; a wider margin never finds an option
+    closer to the threshold than itself, and options need more change, not less."""
+    service, finder = demo
+    assert finder.margin == pytest.approx(0.005)
+    wide = RecourseFinder(service, margin=0.02)
+    tight = RecourseFinder(service, margin=0.0)
+    for record, _ in refused[:4]:
+        w, t = wide.find(record), tight.find(record)
+        for option in w.options:
+            assert option.probability < w.threshold - 0.02
+        for option in t.options:
+            assert option.probability < t.threshold
+        if w.options and t.options:
+            assert min(o.distance for o in w.options) >= min(o.distance for o in t.options) - 1e-9
+
+
+@pytest.mark.parametrize("margin", [-0.01, 1.0, 1.5])
+def test_a_margin_that_is_not_a_probability_is_refused(demo, margin):
+    service, _ = demo
+    with pytest.raises(ValueError, match="recourse margin"):
+        RecourseFinder(service, margin=margin)
