@@ -162,3 +162,14 @@ def test_local_legacy_paths(tmp_path):
     )
     assert out.returncode == 0, out.stderr
     assert json.loads(out.stdout)["format"] == "legacy"
+
+
+def test_every_setting_is_documented_in_the_readme():
+    """An operator finds every environment variable the product reads in the README's table."""
+    from pathlib import Path
+
+    from core.config import Settings
+
+    readme = (Path(__file__).resolve().parents[2] / "README.md").read_text(encoding="utf-8")
+    missing = [name for name in Settings.model_fields if f"`{name}`" not in readme]
+    assert not missing, f"settings missing from README.md: {missing}"
