@@ -8,7 +8,7 @@ import time
 from pathlib import Path
 
 from core.data.synthetic import write_synthetic
-from core.features.build import build_features
+from core.features.build import feature_frame
 
 log = logging.getLogger(__name__)
 
@@ -51,8 +51,16 @@ def _synthetic(args: argparse.Namespace) -> int:
 
 
 def _features(args: argparse.Namespace) -> int:
-    frame = build_features(args.data)
+    frame = feature_frame(args.data)
     args.out.parent.mkdir(parents=True, exist_ok=True)
-    frame.to_parquet(args.out, index=False)
-    log.info("wrote %s: %d clients x %d features", args.out, len(frame), frame.shape[1] - 1)
+    started = time.perf_counter()
+    # written by polars from its own frame: no pandas copy of the table (2.5 GB at Kaggle scale)
+    frame.write_parquet(args.out)
+    log.info(
+        "wrote %s: %d clients x %d features in %.1fs",
+        args.out,
+        frame.height,
+        frame.width - 1,
+        time.perf_counter() - started,
+    )
     return 0

@@ -15,16 +15,20 @@ from typing import Literal
 import pandas as pd
 import polars as pl
 
+from core.data.loaders import DataFileError, read_tables
 from core.features.application import APP_CATEGORICAL, ID, application_features
-from core.features.history import ZERO_WHEN_EMPTY, history_features
+from core.features.history import SCOPE_TABLE, ZERO_WHEN_EMPTY, history_features, used_columns
 
 log = logging.getLogger(__name__)
 
-__all__ = ["APP_CATEGORICAL", "build_features", "history_table", "to_pandas"]
+__all__ = ["APP_CATEGORICAL", "build_features", "feature_frame", "history_table", "to_pandas"]
 #: polars' streaming engine merges partial sums in an order that varies between runs, so a history
 #: aggregate could differ in its last bit from one run to the next; the in-memory engine, on inputs
 #: sorted by their keys, gives the same double every time (training, ``pad features``, a store).
 ENGINE: Literal["in-memory"] = "in-memory"
+
+
+Tables = Mapping[str, pd.DataFrame | pl.DataFrame | pl.LazyFrame]
 
 
 def _lazy(frame: pd.DataFrame | pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
@@ -35,14 +39,30 @@ def _lazy(frame: pd.DataFrame | pl.DataFrame | pl.LazyFrame) -> pl.LazyFrame:
     return frame.lazy()
 
 
-def _tables(
-    tables: Mapping[str, pd.DataFrame | pl.DataFrame | pl.LazyFrame] | Path | str,
-) -> dict[str, pl.LazyFrame]:
-    if isinstance(tables, str | Path):
-        from core.data.loaders import load_tables
+def _apps(source: Tables | Path, *, only_ids: bool = False) -> list[pl.LazyFrame]:
+    names = ("application_train", "application_test")
+    if isinstance(source, Path):
+        select = {n: ([ID] if only_ids else None) for n in names}
+        return [f.lazy() for f in read_tables(source, select=select).values()]
+    return [_lazy(source[n]).select(ID) if only_ids else _lazy(source[n]) for n in names if n in source]
 
-        tables = load_tables(Path(tables))
-    return {name: _lazy(frame) for name, frame in tables.items()}
+
+def _history(source: Tables | Path) -> pl.LazyFrame | None:
+    """The history aggregates' plan; from a folder, over the history tables as polars' CSV reader
+    gives them, only the columns the features read (every table required, as ``load_tables``)."""
+    if isinstance(source, Path):
+        tables = read_tables(source, select={n: used_columns(n) for n in SCOPE_TABLE.values()})
+        return history_features({n: f.lazy() for n, f in tables.items()})[0]
+    return history_features({n: _lazy(f) for n, f in source.items()})[0]
+
+
+def _source(tables: Tables | Path | str) -> Tables | Path:
+    if isinstance(tables, str | Path):
+        folder = Path(tables)
+        if not folder.is_dir():
+            raise DataFileError(f"data folder {folder} does not exist.")
+        return folder
+    return tables
 
 
 def to_pandas(frame: pl.DataFrame) -> pd.DataFrame:
@@ -54,20 +74,19 @@ def to_pandas(frame: pl.DataFrame) -> pd.DataFrame:
     return out
 
 
-def history_table(
-    tables: Mapping[str, pd.DataFrame | pl.DataFrame | pl.LazyFrame] | Path | str,
-    ids: pl.Series | None = None,
-) -> pl.DataFrame:
+def history_table(tables: Tables | Path | str, ids: pl.Series | None = None) -> pl.DataFrame:
     """History aggregates per client id (the materialised half of the features).
 
-    ``ids`` lists the clients whose history is *known* (by default every application id): a
-    known client without bureau or previous rows has zero of them, not an unknown number.
+    ``tables`` maps Kaggle table names to frames, or is a folder of Kaggle CSV/parquet files (read
+    by :func:`core.data.loaders.read_table`). ``ids`` lists the clients whose history is *known*
+    (by default every application id): a known client without bureau or previous rows has zero of
+    them, not an unknown number.
     """
-    lazy = _tables(tables)
+    source = _source(tables)
     if ids is None:
-        apps = [lazy[n].select(ID) for n in ("application_train", "application_test") if n in lazy]
-        ids = pl.concat(apps).collect()[ID] if apps else pl.Series(ID, [], dtype=pl.Int64)
-    hist, _ = history_features(lazy)
+        apps = _apps(source, only_ids=True)
+        ids = pl.concat(apps).collect(engine=ENGINE)[ID] if apps else pl.Series(ID, [], dtype=pl.Int64)
+    hist = _history(source)
     base = pl.DataFrame({ID: ids.cast(pl.Int64)}).lazy()
     if hist is None:
         return base.collect()
@@ -76,30 +95,35 @@ def history_table(
     return out.with_columns(pl.col(zero).fill_null(0)).sort(ID).collect(engine=ENGINE)
 
 
-def build_features(
-    tables: Mapping[str, pd.DataFrame | pl.DataFrame | pl.LazyFrame] | Path | str,
-) -> pd.DataFrame:
-    """One row per client (``SK_ID_CURR``), TARGET kept when present; hundreds of features.
+def feature_frame(tables: Tables | Path | str) -> pl.DataFrame:
+    """One row per client (``SK_ID_CURR``), TARGET kept when present: the polars feature table.
 
-    ``tables`` maps Kaggle table names to frames, or is a folder of Kaggle CSV/parquet files
-    (read with :func:`core.data.loaders.load_tables`). Application rows come from
-    ``application_train`` and, when given, ``application_test`` (TARGET null there).
+    ``tables`` maps Kaggle table names to frames, or is a folder of Kaggle CSV/parquet files (read
+    by :func:`core.data.loaders.read_table`, only the columns the features need). Application rows come from ``application_train`` and, when given,
+    ``application_test`` (TARGET null there).
     """
     started = time.perf_counter()
-    lazy = _tables(tables)
-    apps = [lazy[n] for n in ("application_train", "application_test") if n in lazy]
+    source = _source(tables)
+    apps = _apps(source)
     if not apps:
         raise ValueError("build_features needs application_train or application_test.")
     app = application_features(pl.concat(apps, how="diagonal_relaxed")).collect(engine=ENGINE)
+    del apps
     # the history half is exactly what a client store materialises: the same call, the same plan
-    hist = history_table(lazy, app[ID])
+    hist = history_table(source, app[ID])
     if hist.width > 1:
         app = app.join(hist, on=ID, how="left")
-    frame = to_pandas(app.sort(ID))
+    del hist
+    frame = app.sort(ID)
     log.info(
         "built %d features for %d clients in %.1fs",
-        frame.shape[1] - 1,
-        len(frame),
+        frame.width - 1,
+        frame.height,
         time.perf_counter() - started,
     )
     return frame
+
+
+def build_features(tables: Tables | Path | str) -> pd.DataFrame:
+    """:func:`feature_frame` as a pandas frame (:func:`to_pandas`): hundreds of features per client."""
+    return to_pandas(feature_frame(tables))

@@ -151,7 +151,12 @@ for _t, (_fr, _en) in _STATUSES.items():
 
 
 class _Lineages(dict[str, Lineage]):
-    """Output column -> lineage, filled while the expressions are built."""
+    """Output column -> lineage, filled while the expressions are built; ``stats`` names the
+    statistics, which :func:`_finite` guards once aggregated."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.stats: set[str] = set()
 
     def aggs(
         self,
@@ -168,6 +173,7 @@ class _Lineages(dict[str, Lineage]):
                 name = f"{prefix}{c}_{s}"
                 inner = of[c]
                 self[name] = Lineage(inner.base, (*inner.steps, (s, level)))
+                self.stats.add(name)
                 exprs.append(_stat(pl.col(c), s).alias(name))
         return exprs
 
@@ -190,12 +196,22 @@ _INST_ORDER = [
 
 
 def _stat(expr: pl.Expr, stat: str) -> pl.Expr:
-    # a statistic of finite values can still overflow (the spread of ratios near 1e305): null, as a
-    # zero denominator gives, never an infinity; finite results are untouched, bit for bit
-    out = {"MEAN": expr.mean(), "MIN": expr.min(), "MAX": expr.max(), "SUM": expr.sum(), "STD": expr.std()}[
+    return {"MEAN": expr.mean(), "MIN": expr.min(), "MAX": expr.max(), "SUM": expr.sum(), "STD": expr.std()}[
         stat
     ]
-    return pl.when(out.is_finite()).then(out).otherwise(None)
+
+
+def _finite(frame: pl.LazyFrame, lineage: _Lineages) -> pl.LazyFrame:
+    """The statistics of an aggregated frame, an infinity or NaN made null.
+
+    A statistic of finite values can still overflow (the spread of ratios near 1e305): null, as a
+    zero denominator gives, never an infinity; finite results are untouched, bit for bit. Applied
+    to the aggregated columns, not inside the aggregation, where polars evaluates it group by group.
+    """
+    names = [c for c in frame.collect_schema().names() if c in lineage.stats]
+    return frame.with_columns(
+        pl.when(pl.col(c).is_finite()).then(pl.col(c)).otherwise(None).alias(c) for c in names
+    )
 
 
 def _numeric(frame: pl.LazyFrame) -> list[str]:
@@ -213,8 +229,9 @@ def _no_sentinel(cols: Sequence[str]) -> list[pl.Expr]:
 def bureau_features(bureau: pl.LazyFrame, balance: pl.LazyFrame, lineage: _Lineages) -> pl.LazyFrame:
     """Credit Bureau history per client: monthly statuses per credit first, then per-client stats."""
     statuses = ["0", "1", "2", "3", "4", "5", "C", "X"]
-    balance = balance.sort("SK_ID_BUREAU", "MONTHS_BALANCE", "STATUS", nulls_last=True)
-    per_credit = balance.group_by("SK_ID_BUREAU", maintain_order=True).agg(
+    # counts, a minimum and shares of counts: the same numbers in any row order, so the 27 M monthly
+    # rows are neither sorted nor kept in order (per_credit is joined by key)
+    per_credit = balance.group_by("SK_ID_BUREAU").agg(
         pl.len().alias("BB_MONTHS_COUNT"),
         pl.col("MONTHS_BALANCE").min().alias("BB_MONTHS_MIN"),
         *[(pl.col("STATUS") == s).mean().alias(f"BB_STATUS_{s}_RATIO") for s in statuses],
@@ -255,6 +272,7 @@ def bureau_features(bureau: pl.LazyFrame, balance: pl.LazyFrame, lineage: _Linea
             pl.len().alias(lineage.own("BUREAU_ACTIVE_COUNT")),
             *lineage.aggs(active_cols, "BUREAU_ACTIVE_", "bureau_active", ("MEAN", "MAX", "SUM"), of=of),
         )
+        .pipe(_finite, lineage)
     )
     recent = (
         b.filter(pl.col("DAYS_CREDIT") > -730)
@@ -264,13 +282,17 @@ def bureau_features(bureau: pl.LazyFrame, balance: pl.LazyFrame, lineage: _Linea
             pl.col("BUREAU_IS_OVERDUE").sum().alias(lineage.own("BUREAU_RECENT_OVERDUE_COUNT")),
         )
     )
-    main = b.group_by(ID, maintain_order=True).agg(
-        pl.len().alias(lineage.own("BUREAU_COUNT")),
-        *lineage.aggs(_numeric(b), "BUREAU_", "bureau", of=of),
-        *[
-            (pl.col("CREDIT_TYPE") == t).sum().alias(lineage.own(f"BUREAU_CREDIT_TYPE_{t}"))
-            for t in _CREDIT_TYPES
-        ],
+    main = (
+        b.group_by(ID, maintain_order=True)
+        .agg(
+            pl.len().alias(lineage.own("BUREAU_COUNT")),
+            *lineage.aggs(_numeric(b), "BUREAU_", "bureau", of=of),
+            *[
+                (pl.col("CREDIT_TYPE") == t).sum().alias(lineage.own(f"BUREAU_CREDIT_TYPE_{t}"))
+                for t in _CREDIT_TYPES
+            ],
+        )
+        .pipe(_finite, lineage)
     )
     return main.join(active, on=ID, how="left", maintain_order="left").join(
         recent, on=ID, how="left", maintain_order="left"
@@ -315,7 +337,7 @@ def _per_loan_installments(inst: pl.LazyFrame, of: dict[str, Lineage]) -> pl.Laz
         (pl.col("INST_DAYSLATE") < 0).mean().alias(per_loan.own("INST_RATIO_EARLY", "loan:INST_RATIO_EARLY")),
     )
     of.update(per_loan)
-    return out
+    return _finite(out, per_loan)
 
 
 def _per_loan_pos(pos: pl.LazyFrame, of: dict[str, Lineage]) -> pl.LazyFrame:
@@ -341,7 +363,7 @@ def _per_loan_pos(pos: pl.LazyFrame, of: dict[str, Lineage]) -> pl.LazyFrame:
         .alias(per_loan.own("POS_STATUS_ACTIVE_RATIO", "loan:POS_STATUS_ACTIVE_RATIO")),
     )
     of.update(per_loan)
-    return out
+    return _finite(out, per_loan)
 
 
 def _per_loan_cards(cc: pl.LazyFrame, of: dict[str, Lineage]) -> pl.LazyFrame:
@@ -367,7 +389,7 @@ def _per_loan_cards(cc: pl.LazyFrame, of: dict[str, Lineage]) -> pl.LazyFrame:
         *per_loan.aggs(cols, "CC_", "loan", ("MEAN", "MAX", "MIN", "STD"), of=src),
     )
     of.update(per_loan)
-    return out
+    return _finite(out, per_loan)
 
 
 def previous_features(
@@ -400,19 +422,25 @@ def previous_features(
     )
     for c in ("PREV_CREDIT_TO_APPLICATION", "PREV_CREDIT_TO_GOODSPRICE", "PREV_DECISION_TO_FIRST_DUE"):
         of[c] = Lineage(f"previous:{c}")
-    agg = p.group_by(ID, maintain_order=True).agg(
-        pl.len().alias(lineage.own("PREV_COUNT")),
-        *lineage.aggs(_numeric(p), "PREV_", "previous", of=of),
-        *[
-            (pl.col("NAME_PRODUCT_TYPE") == v).sum().alias(lineage.own(f"PREV_NAME_PRODUCT_TYPE_{v}"))
-            for v in _PRODUCT_TYPES
-        ],
-        *[
-            (pl.col("NAME_CONTRACT_STATUS") == v).sum().alias(lineage.own(f"PREV_NAME_CONTRACT_STATUS_{v}"))
-            for v in _STATUSES
-        ],
-        (pl.col("NAME_CONTRACT_STATUS") == "Refused").mean().alias(lineage.own("PREV_RATIO_REFUSED")),
-        (pl.col("NAME_CONTRACT_STATUS") == "Approved").mean().alias(lineage.own("PREV_RATIO_APPROVED")),
+    agg = (
+        p.group_by(ID, maintain_order=True)
+        .agg(
+            pl.len().alias(lineage.own("PREV_COUNT")),
+            *lineage.aggs(_numeric(p), "PREV_", "previous", of=of),
+            *[
+                (pl.col("NAME_PRODUCT_TYPE") == v).sum().alias(lineage.own(f"PREV_NAME_PRODUCT_TYPE_{v}"))
+                for v in _PRODUCT_TYPES
+            ],
+            *[
+                (pl.col("NAME_CONTRACT_STATUS") == v)
+                .sum()
+                .alias(lineage.own(f"PREV_NAME_CONTRACT_STATUS_{v}"))
+                for v in _STATUSES
+            ],
+            (pl.col("NAME_CONTRACT_STATUS") == "Refused").mean().alias(lineage.own("PREV_RATIO_REFUSED")),
+            (pl.col("NAME_CONTRACT_STATUS") == "Approved").mean().alias(lineage.own("PREV_RATIO_APPROVED")),
+        )
+        .pipe(_finite, lineage)
     )
     recent = (
         inst.sort(_INST_ORDER, nulls_last=True)
@@ -442,11 +470,37 @@ def empty_table(table: str) -> pl.LazyFrame:
     return pl.LazyFrame(schema={c: kinds[k] for c, k in TABLES[table]})
 
 
+#: Raw columns that no history feature reads: the fast path does not read them from the files (a
+#: test proves that dropping any one of them changes nothing and dropping any other column does).
+UNUSED_COLUMNS: dict[str, tuple[str, ...]] = {
+    "bureau": ("CREDIT_CURRENCY",),
+    "previous_application": (
+        "NAME_CONTRACT_TYPE", "WEEKDAY_APPR_PROCESS_START", "FLAG_LAST_APPL_PER_CONTRACT", "NAME_CASH_LOAN_PURPOSE",
+        "NAME_PAYMENT_TYPE", "CODE_REJECT_REASON", "NAME_TYPE_SUITE", "NAME_CLIENT_TYPE", "NAME_GOODS_CATEGORY",
+        "NAME_PORTFOLIO", "CHANNEL_TYPE", "NAME_SELLER_INDUSTRY", "NAME_YIELD_GROUP", "PRODUCT_COMBINATION",
+    ),
+    "POS_CASH_balance": ("SK_ID_CURR",),
+    "credit_card_balance": (
+        "SK_ID_CURR", "AMT_DRAWINGS_OTHER_CURRENT", "AMT_DRAWINGS_POS_CURRENT", "AMT_INST_MIN_REGULARITY",
+        "AMT_PAYMENT_TOTAL_CURRENT", "AMT_RECEIVABLE_PRINCIPAL", "AMT_RECIVABLE", "AMT_TOTAL_RECEIVABLE",
+        "CNT_DRAWINGS_OTHER_CURRENT", "CNT_DRAWINGS_POS_CURRENT", "CNT_INSTALMENT_MATURE_CUM", "NAME_CONTRACT_STATUS",
+    ),
+}  # fmt: skip
+
+
+def used_columns(table: str) -> list[str]:
+    """The columns of a history table that its features read (Kaggle order)."""
+    unused = UNUSED_COLUMNS.get(table, ())
+    return [c for c, _ in TABLES[table] if c not in unused]
+
+
 def history_features(tables: dict[str, pl.LazyFrame]) -> tuple[pl.LazyFrame | None, dict[str, Lineage]]:
     """Per-client history aggregates from whichever history tables are given, and their lineage.
 
     Bureau needs ``bureau`` (``bureau_balance`` optional); previous loans need
     ``previous_application`` with its three child tables. Returns ``(None, {})`` without history.
+    One plan for both parts, collected once: how polars splits the work (and so the order of a
+    group's partial sums) depends on the plan's shape, so every caller runs this same plan.
     """
     lineage = _Lineages()
     parts: list[pl.LazyFrame] = []

@@ -23,7 +23,7 @@ from sklearn.metrics import brier_score_loss, roc_auc_score
 from sklearn.model_selection import train_test_split
 
 from core.cost import CostWeights, confusion_at, cost_curve, optimal_threshold
-from core.data import generate, load_tables
+from core.data import generate
 from core.features.application import APPLICATION_FIELDS
 from core.features.build import APP_CATEGORICAL, build_features
 from core.features.registry import history_names
@@ -68,6 +68,7 @@ def _code_version() -> str | None:
 
 
 def _load(data: Path | None, profile: Profile, seed: int) -> tuple[pd.DataFrame, Provenance]:
+    tables: Mapping[str, pd.DataFrame] | Path
     if data is None:
         tables = generate(profile.synthetic_clients, seed)
         prov = Provenance(
@@ -78,7 +79,7 @@ def _load(data: Path | None, profile: Profile, seed: int) -> tuple[pd.DataFrame,
             seed=seed,
         )
     else:
-        tables = load_tables(data)
+        tables = data  # read by the feature build itself: the fast reader the client store uses too
         marker = data / PROVENANCE_FILE
         info = json.loads(marker.read_text()) if marker.exists() else {}
         synthetic = bool(info.get("synthetic", False))
