@@ -24,6 +24,7 @@ in the log (the commit went through, its answer was lost): nothing is written tw
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from collections.abc import Sequence
@@ -65,6 +66,7 @@ class InputsRow:
     payload: bytes
 
 
+@functools.cache  # compiled on first use: SQLite processes never load the PostgreSQL dialect
 def _pg_guarded_insert() -> str:
     from sqlalchemy.dialects import postgresql
 
@@ -75,9 +77,6 @@ def _pg_guarded_insert() -> str:
         f"FROM (SELECT pg_advisory_xact_lock({_PG_WRITE_LOCK})) AS write_lock "
         "WHERE EXISTS (SELECT 1 FROM decisions WHERE seq = %s AND row_hash = %s)"
     )
-
-
-_PG_GUARDED = _pg_guarded_insert()
 
 
 @dataclass
@@ -243,7 +242,7 @@ class LogWriter:
         self._sent = [row]
         try:
             with conn.cursor() as cur:
-                cur.execute(_PG_GUARDED, (*row, seq, prev))
+                cur.execute(_pg_guarded_insert(), (*row, seq, prev))
                 written = cur.rowcount == 1
         except self.engine.dialect.loaded_dbapi.IntegrityError as exc:
             if getattr(getattr(exc, "diag", None), "constraint_name", None) != "decisions_pkey":
