@@ -7,97 +7,207 @@ the scoring service (``core.serving``) -> a page, a route or a command (``dashbo
 imports a UI framework.
 """
 
-from core.config import DEMO_BUNDLE_DIR, Settings, get_settings, load_settings
-from core.cost import (
-    ConfusionAtThreshold,
-    CostWeights,
-    bootstrap_cost_band,
-    confusion_at,
-    cost_curve,
-    optimal_threshold,
-)
-from core.errors import (
-    BundleError,
-    ConfigError,
-    FieldError,
-    FileValidationError,
-    RecordValidationError,
-)
-from core.export import neutralise_formulas, to_safe_csv
-from core.features.registry import NO_HISTORY, SECTIONS, FieldInfo, registry
-from core.serving.bundle import Bundle, Manifest, Provenance, load_bundle, load_legacy_bundle, save_bundle
-from core.serving.contract import (
-    CONTRACT_VERSION,
-    TABLE_COLUMNS,
-    LegacyScoreOut,
-    ScoreOut,
-    results_table,
-    score_out,
-)
-from core.serving.explain import Explainer, ShapMatrix, importance_of, shap_explanation, shap_values
-from core.serving.letter import Lender, decision_letter, letter_filename, letter_for
-from core.serving.messages import clip
-from core.serving.presentation import (
-    category_label,
-    days_to_years,
-    field_info,
-    format_value,
-    in_years,
-    label,
-    problem_text,
-    reason_sentence,
-    years_to_days,
-)
-from core.serving.recourse import (
-    Change,
-    Plausibility,
-    Recourse,
-    RecourseFinder,
-    RecourseOption,
-    none_sentence,
-    option_sentence,
-)
-from core.serving.schema import MISSING_CATEGORY, FeatureSchema, FeatureSpec, infer_schema, to_model_frame
-from core.serving.service import (
-    BatchScoring,
-    FrameHistory,
-    HistorySource,
-    Reason,
-    ScoringResult,
-    ScoringService,
-    decide,
-    json_value,
-)
-from core.serving.source import load_configured_bundle
-from core.serving.validation import (
-    DuplicateIds,
-    FieldWarning,
-    FrameValidation,
-    RowError,
-    ValidRecord,
-    open_clients_csv,
-    read_clients_csv,
-    record_model,
-    validate_frame,
-    validate_record,
-)
-from core.store import (
-    READ_ALL,
-    Actor,
-    ApiKeyError,
-    ClientHistory,
-    Decided,
-    DecidedBatch,
-    DecisionDesk,
-    DecisionLogError,
-    DecisionRecord,
-    Principal,
-    Store,
-    StoreError,
-    UnknownClient,
-    open_store,
-    safe_url,
-)
+# The names are imported on first use (PEP 562): ``pad score`` needs a few modules of the library,
+# not the letter's PDF engine, the fairness metrics or the synthetic generator (seconds of start-up).
+from __future__ import annotations
+
+import importlib
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from core.config import DEMO_BUNDLE_DIR, Settings, get_settings, load_settings
+    from core.cost import (
+        ConfusionAtThreshold,
+        CostWeights,
+        bootstrap_cost_band,
+        confusion_at,
+        cost_curve,
+        optimal_threshold,
+    )
+    from core.errors import (
+        BundleError,
+        ConfigError,
+        FieldError,
+        FileValidationError,
+        RecordValidationError,
+    )
+    from core.export import neutralise_formulas, to_safe_csv
+    from core.features.registry import NO_HISTORY, SECTIONS, FieldInfo, registry
+    from core.serving.bundle import Bundle, Manifest, Provenance, load_bundle, load_legacy_bundle, save_bundle
+    from core.serving.contract import (
+        CONTRACT_VERSION,
+        TABLE_COLUMNS,
+        LegacyScoreOut,
+        ScoreOut,
+        results_table,
+        score_out,
+    )
+    from core.serving.explain import Explainer, ShapMatrix, importance_of, shap_explanation, shap_values
+    from core.serving.letter import Lender, decision_letter, letter_filename, letter_for
+    from core.serving.messages import clip
+    from core.serving.presentation import (
+        category_label,
+        days_to_years,
+        field_info,
+        format_value,
+        in_years,
+        label,
+        problem_text,
+        reason_sentence,
+        years_to_days,
+    )
+    from core.serving.recourse import (
+        Change,
+        Plausibility,
+        Recourse,
+        RecourseFinder,
+        RecourseOption,
+        none_sentence,
+        option_sentence,
+    )
+    from core.serving.schema import MISSING_CATEGORY, FeatureSchema, FeatureSpec, infer_schema, to_model_frame
+    from core.serving.service import (
+        BatchScoring,
+        FrameHistory,
+        HistorySource,
+        Reason,
+        ScoringResult,
+        ScoringService,
+        decide,
+        json_value,
+    )
+    from core.serving.source import load_configured_bundle
+    from core.serving.validation import (
+        DuplicateIds,
+        FieldWarning,
+        FrameValidation,
+        RowError,
+        ValidRecord,
+        open_clients_csv,
+        read_clients_csv,
+        record_model,
+        validate_frame,
+        validate_record,
+    )
+    from core.store import (
+        READ_ALL,
+        Actor,
+        ApiKeyError,
+        ClientHistory,
+        Decided,
+        DecidedBatch,
+        DecisionDesk,
+        DecisionLogError,
+        DecisionRecord,
+        Principal,
+        Store,
+        StoreError,
+        UnknownClient,
+        open_store,
+        safe_url,
+    )
+
+#: where each public name lives (checked against ``__all__`` by tests/core/test_public_api.py)
+_EXPORTS: dict[str, str] = {
+    "DEMO_BUNDLE_DIR": "core.config",
+    "Settings": "core.config",
+    "get_settings": "core.config",
+    "load_settings": "core.config",
+    "ConfusionAtThreshold": "core.cost",
+    "CostWeights": "core.cost",
+    "bootstrap_cost_band": "core.cost",
+    "confusion_at": "core.cost",
+    "cost_curve": "core.cost",
+    "optimal_threshold": "core.cost",
+    "BundleError": "core.errors",
+    "ConfigError": "core.errors",
+    "FieldError": "core.errors",
+    "FileValidationError": "core.errors",
+    "RecordValidationError": "core.errors",
+    "neutralise_formulas": "core.export",
+    "to_safe_csv": "core.export",
+    "NO_HISTORY": "core.features.registry",
+    "SECTIONS": "core.features.registry",
+    "FieldInfo": "core.features.registry",
+    "registry": "core.features.registry",
+    "Bundle": "core.serving.bundle",
+    "Manifest": "core.serving.bundle",
+    "Provenance": "core.serving.bundle",
+    "load_bundle": "core.serving.bundle",
+    "load_legacy_bundle": "core.serving.bundle",
+    "save_bundle": "core.serving.bundle",
+    "CONTRACT_VERSION": "core.serving.contract",
+    "TABLE_COLUMNS": "core.serving.contract",
+    "LegacyScoreOut": "core.serving.contract",
+    "ScoreOut": "core.serving.contract",
+    "results_table": "core.serving.contract",
+    "score_out": "core.serving.contract",
+    "Explainer": "core.serving.explain",
+    "ShapMatrix": "core.serving.explain",
+    "importance_of": "core.serving.explain",
+    "shap_explanation": "core.serving.explain",
+    "shap_values": "core.serving.explain",
+    "Lender": "core.serving.letter",
+    "decision_letter": "core.serving.letter",
+    "letter_filename": "core.serving.letter",
+    "letter_for": "core.serving.letter",
+    "clip": "core.serving.messages",
+    "category_label": "core.serving.presentation",
+    "days_to_years": "core.serving.presentation",
+    "field_info": "core.serving.presentation",
+    "format_value": "core.serving.presentation",
+    "in_years": "core.serving.presentation",
+    "label": "core.serving.presentation",
+    "problem_text": "core.serving.presentation",
+    "reason_sentence": "core.serving.presentation",
+    "years_to_days": "core.serving.presentation",
+    "Change": "core.serving.recourse",
+    "Plausibility": "core.serving.recourse",
+    "Recourse": "core.serving.recourse",
+    "RecourseFinder": "core.serving.recourse",
+    "RecourseOption": "core.serving.recourse",
+    "none_sentence": "core.serving.recourse",
+    "option_sentence": "core.serving.recourse",
+    "MISSING_CATEGORY": "core.serving.schema",
+    "FeatureSchema": "core.serving.schema",
+    "FeatureSpec": "core.serving.schema",
+    "infer_schema": "core.serving.schema",
+    "to_model_frame": "core.serving.schema",
+    "BatchScoring": "core.serving.service",
+    "FrameHistory": "core.serving.service",
+    "HistorySource": "core.serving.service",
+    "Reason": "core.serving.service",
+    "ScoringResult": "core.serving.service",
+    "ScoringService": "core.serving.service",
+    "decide": "core.serving.service",
+    "json_value": "core.serving.service",
+    "load_configured_bundle": "core.serving.source",
+    "DuplicateIds": "core.serving.validation",
+    "FieldWarning": "core.serving.validation",
+    "FrameValidation": "core.serving.validation",
+    "RowError": "core.serving.validation",
+    "ValidRecord": "core.serving.validation",
+    "open_clients_csv": "core.serving.validation",
+    "read_clients_csv": "core.serving.validation",
+    "record_model": "core.serving.validation",
+    "validate_frame": "core.serving.validation",
+    "validate_record": "core.serving.validation",
+    "READ_ALL": "core.store",
+    "Actor": "core.store",
+    "ApiKeyError": "core.store",
+    "ClientHistory": "core.store",
+    "Decided": "core.store",
+    "DecidedBatch": "core.store",
+    "DecisionDesk": "core.store",
+    "DecisionLogError": "core.store",
+    "DecisionRecord": "core.store",
+    "Principal": "core.store",
+    "Store": "core.store",
+    "StoreError": "core.store",
+    "UnknownClient": "core.store",
+    "open_store": "core.store",
+    "safe_url": "core.store",
+}
 
 __all__ = [
     "READ_ALL",
@@ -199,3 +309,16 @@ __all__ = [
     "validate_record",
     "years_to_days",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    module = _EXPORTS.get(name)
+    if module is None:
+        raise AttributeError(f"module 'core' has no attribute {name!r}")
+    value = getattr(importlib.import_module(module), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return sorted({*globals(), *__all__})

@@ -28,8 +28,14 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
         column = out.iloc[:, i]
         if not pd.api.types.is_numeric_dtype(column) and not pd.api.types.is_bool_dtype(column):
             # cell by cell, keeping the column's dtype: ``Series.map`` would infer float64 for a
-            # column of ints and None (ids written 9007199254740992.0)
-            values = [_neutralise(v) for v in column.tolist()]
+            # column of ints and None (ids written 9007199254740992.0); a column where no cell
+            # starts like a formula (nearly always) is left as it is
+            values = column.tolist()
+            hits = [j for j, v in enumerate(values) if isinstance(v, str) and v.startswith(_FORMULA_START)]
+            if not hits:
+                continue
+            for j in hits:
+                values[j] = _neutralise(values[j])
             out.iloc[:, i] = pd.Series(values, index=out.index, dtype=column.dtype)
     out.columns = [str(_neutralise(str(c))) for c in out.columns]
     return out

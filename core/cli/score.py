@@ -5,7 +5,7 @@ from __future__ import annotations
 import argparse
 import logging
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import TextIO
 
@@ -23,14 +23,17 @@ from core.serving.messages import clip
 from core.serving.schema import FeatureSchema
 from core.serving.service import BatchScoring, ScoringService
 from core.serving.source import load_configured_bundle
-from core.serving.validation import DuplicateIds, RowError, numeric_fields
+from core.serving.validation import RowError, numeric_fields
 from core.store import Actor, DecisionDesk, UnknownClient, open_store
+from core.store.pipeline import decide_chunks
 
 log = logging.getLogger(__name__)
 CHUNK_ROWS = 10_000
 #: rows per chunk with reason codes: explaining costs far more per row, so results are written
 #: (and decisions logged) more often, and a stopped run keeps more of its work
 EXPLAIN_CHUNK_ROWS = 1_000
+#: read, score and log in overlapping threads (core.store.pipeline); False: one step after the other
+OVERLAP = True
 
 
 def register(subparsers: argparse._SubParsersAction) -> None:
@@ -79,7 +82,11 @@ def _csv_reader(path: Path, schema: FeatureSchema) -> ClientsCsv:
     return reader
 
 
-def _batches(desk: DecisionDesk, path: Path, explain: bool, actor: Actor) -> Iterator[BatchScoring]:
+def _decide_file(
+    desk: DecisionDesk, path: Path, explain: bool, actor: Actor, on_batch: Callable[[BatchScoring], None]
+) -> None:
+    """Score and log the file, handing each batch (a chunk of a CSV, or the whole JSON list) to
+    ``on_batch`` once its decisions are in the log."""
     if path.suffix.lower() == ".json":
         parsed = parse_json_records(path.read_bytes(), path.name)
         batch = desk.decide_records(parsed.records, channel="cli", actor=actor, explain=explain).batch
@@ -88,16 +95,13 @@ def _batches(desk: DecisionDesk, path: Path, explain: bool, actor: Actor) -> Ite
             for row, keys in parsed.duplicate_keys.items()
             for key, times in keys
         ]
-        yield batch
+        on_batch(batch)
         return
-    first = 1
-    seen = DuplicateIds()
     reader = _csv_reader(path, desk.service.schema)
-    for chunk in read_csv_chunks(reader, EXPLAIN_CHUNK_ROWS if explain else CHUNK_ROWS):
-        yield desk.decide_frame(
-            chunk, first_row=first, channel="cli", actor=actor, explain=explain, seen_ids=seen
-        ).batch
-        first += len(chunk)
+    decide_chunks(
+        desk, read_csv_chunks(reader, EXPLAIN_CHUNK_ROWS if explain else CHUNK_ROWS), channel="cli",
+        actor=actor, explain=explain, on_decided=lambda decided: on_batch(decided.batch), overlap=OVERLAP,
+    )  # fmt: skip
 
 
 class _ResultsWriter:
@@ -187,18 +191,22 @@ def run(args: argparse.Namespace) -> int:
     writer = _ResultsWriter(args.output)
     n_errors, n_rows = 0, 0
     warned_columns = False
+
+    def on_batch(batch: BatchScoring) -> None:
+        nonlocal n_errors, n_rows, warned_columns
+        for e in batch.errors:
+            print(f"row {e.row}: {clip(e.field)}: {e.problem}", file=sys.stderr)
+        n_errors += len({e.row for e in batch.errors})
+        n_rows += batch.n_rows
+        writer.write(results_table(batch, bundle.schema, bundle_version=bundle.version, lang=args.lang))
+        progress.update(batch.n_rows)
+        if batch.ignored_columns and not warned_columns:
+            every = args.list_all or getattr(args, "verbose", False)
+            log.warning("%s", ignored_summary(batch.ignored_columns, every=every))
+            warned_columns = True
+
     try:
-        for batch in _batches(desk, args.input, args.explain, actor):
-            for e in batch.errors:
-                print(f"row {e.row}: {clip(e.field)}: {e.problem}", file=sys.stderr)
-            n_errors += len({e.row for e in batch.errors})
-            n_rows += batch.n_rows
-            writer.write(results_table(batch, bundle.schema, bundle_version=bundle.version, lang=args.lang))
-            progress.update(batch.n_rows)
-            if batch.ignored_columns and not warned_columns:
-                every = args.list_all or getattr(args, "verbose", False)
-                log.warning("%s", ignored_summary(batch.ignored_columns, every=every))
-                warned_columns = True
+        _decide_file(desk, args.input, args.explain, actor, on_batch)
         writer.finish(TABLE_COLUMNS + (REASON_COLUMNS if args.explain else []))
     except BaseException:
         if writer.rows:

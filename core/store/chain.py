@@ -130,15 +130,22 @@ def prepare_batch(
     tail = f"null,null,{text(inputs_id)}"
     lat = text(latency)
     out = []
+    head = f"{text(channel)},"
+    numbers: dict[Any, str] = {}  # a batch has one threshold: its text is written once
+    decisions = {dec: text(dec) for dec in ("ACCEPTED", "REFUSED", None)}
     for decision_id, (kind, cid, p, th, dec, reasons, errors, at) in zip(ids, rows, strict=True):
         refused = kind == "refused_input"
         values = (
             channel, kind, cid, None, None, input_hash, name, version, sha, p, th, dec, reasons, errors,
             officer, authenticated, None if refused else latency, None, None, inputs_id, at,
         )  # fmt: skip
+        threshold = numbers.get(th)
+        if threshold is None:
+            threshold = numbers[th] = _number(th)
+        verdict = decisions.get(dec) or text(dec)
         rest = (
-            f'{text(channel)},"{kind}",{"null" if cid is None else int(cid)},{mid},'
-            f"{_number(p)},{_number(th)},{text(dec)},{_quoted(reasons)},{_quoted(errors)},{who},"
+            f'{head}"{kind}",{"null" if cid is None else int(cid)},{mid},'
+            f"{_number(p)},{threshold},{verdict},{_quoted(reasons)},{_quoted(errors)},{who},"
             f"{'null' if refused else lat},{tail},{int(at)}"
         )
         out.append(Prepared(decision_id, values, rest))
@@ -186,14 +193,21 @@ def link(
 
 def link_all(prepared: Sequence[Prepared], seq: int, prev: str, now: datetime) -> list[tuple[Any, ...]]:
     """Rows ``seq + 1``, ``seq + 2``... logged at ``now``, chained after the row ``seq`` whose hash is
-    ``prev``."""
+    ``prev``: :func:`link` of each, with the time written once (every row's ``prev`` but the first
+    is a hex digest, which needs no escaping)."""
     stamp = iso(now)
     out = []
-    for p in prepared:
+    rest = list(prepared)
+    if rest and not _HEX.fullmatch(prev):
         seq += 1
-        row = link(p, seq, prev, now, stamp)
-        prev = row[-1]
-        out.append(row)
+        out.append(link(rest.pop(0), seq, prev, now, stamp))
+        prev = out[-1][-1]
+    sha256 = hashlib.sha256
+    for p in rest:
+        seq += 1
+        digest = sha256(f'[{seq},"{p.decision_id}","{stamp}",{p.rest},"{prev}"]'.encode()).hexdigest()
+        out.append((seq, p.decision_id, now, *p.values, prev, digest))
+        prev = digest
     return out
 
 

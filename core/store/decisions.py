@@ -21,7 +21,7 @@ from __future__ import annotations
 import hashlib
 import json
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import asdict, dataclass, field, replace
 from datetime import UTC, datetime
 from typing import Any, Literal
@@ -272,12 +272,15 @@ class DecisionLog:
     def _write(self, entries: Sequence[NewDecision]) -> list[tuple[Any, ...]]:
         return self._writer.write([_prepared(e) for e in entries]) if entries else []
 
-    def append_scored(self, batch: BatchDecisions) -> list[str]:
+    def append_scored(
+        self, batch: BatchDecisions, marks: Callable[[Sequence[str]], Sequence[NewDecision]] | None = None
+    ) -> list[str]:
         """Append a scored chunk in one transaction, all or none: one ``decision_inputs`` row with the
         inputs of every row (``core.store.inputs``), then its decisions in order and its refused rows
         in row order, each pointing at its row of the inputs; their decision ids, in that order. Read
         back, each row is what :meth:`append_batch` of the same entries gives (but for ids, times,
-        ``input_hash`` and the hashes)."""
+        ``input_hash`` and the hashes). ``marks``, given the decisions' ids, gives rows to append
+        after them in the same transaction (their review marks); their ids are not returned."""
         n = len(batch.application)
         if not len(batch.positions) and not len(batch.refused):
             return []
@@ -311,7 +314,8 @@ class DecisionLog:
             for at, errors in batch.refused
         ]
         prepared = prepare_batch(header, rows, inputs.id, inputs.sha256)
-        return [r[1] for r in self._writer.write(prepared, inputs)]
+        after = [] if marks is None else [_prepared(m) for m in marks([p.decision_id for p in prepared])]
+        return [r[1] for r in self._writer.write(prepared, inputs, after)[: len(prepared)]]
 
     def override(
         self, decision_id: str, *, decision: str, reason: str, actor: Actor, channel: Channel

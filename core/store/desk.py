@@ -157,31 +157,45 @@ class DecisionDesk:
     ) -> DecidedBatch:  # fmt: skip
         """The compact log (one payload of inputs for the chunk); the per-row JSON entries of
         :meth:`batch_entries` when the cells cannot be stored column-wise (mixed types in a column)."""
+        marked: list[int] = []
+
+        def marks(ids: Sequence[str]) -> list[NewDecision]:
+            found = self._marks_compact(batch, list(ids[: len(batch.results)]), channel=channel, actor=actor)
+            marked.append(len(found))
+            return found
+
         try:
-            logged = self.store.log.append_scored(self.scored(batch, application, first_row, channel=channel,
-                                                              actor=actor, latency_ms=latency_ms))  # fmt: skip
+            scored = self.scored(
+                batch, application, first_row, channel=channel, actor=actor, latency_ms=latency_ms
+            )
+            logged = self.store.log.append_scored(scored, marks)
         except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, _NotColumnar):
             cells = rows_of(application) if isinstance(application, pd.DataFrame) else application
             entries = self.batch_entries(batch, lambda row: cells[row - first_row], channel=channel,
                                          actor=actor, latency_ms=latency_ms)  # fmt: skip
             return self._record(batch, entries)
         ids: list[str | None] = list(logged[: len(batch.results)])
-        return DecidedBatch(
-            batch, ids, len(logged), self._mark_compact(batch, ids, channel=channel, actor=actor)
-        )
+        return DecidedBatch(batch, ids, len(logged), sum(marked))
 
-    def _mark_compact(
-        self, batch: BatchScoring, ids: list[str | None], *, channel: Channel, actor: Actor
-    ) -> int:
-        """The review marks of a chunk logged by the compact path (which draws its own ids): written
-        right after it, in a transaction of their own."""
+    def _marks_compact(
+        self, batch: BatchScoring, ids: list[str], *, channel: Channel, actor: Actor
+    ) -> list[NewDecision]:
+        """The review marks of a chunk logged by the compact path (which draws its own ids), given
+        the ids of its decisions: written after them, in the same transaction."""
         res = batch.results
         if self.service.grey_zone is None or "review_status" not in res:
-            return 0
+            return []
         name, version, sha = self._bundle_ref
-        marks = [
+        status = res["review_status"].to_numpy()
+        at = np.flatnonzero(status == "to_review").tolist()
+        if not at:
+            return []
+        cids = res["SK_ID_CURR"].to_numpy()[at].tolist() if "SK_ID_CURR" in res else [None] * len(at)
+        probabilities = res["probability"].to_numpy()[at].tolist()
+        thresholds = res["threshold"].to_numpy()[at].tolist()
+        return [
             review_mark_of(
-                str(did),
+                ids[i],
                 NewDecision(
                     channel=channel,
                     kind="decision",
@@ -197,19 +211,8 @@ class DecisionDesk:
                 low=self.service.grey_zone.low,
                 high=self.service.grey_zone.high,
             )  # fmt: skip
-            for did, cid, p, th, status in zip(
-                ids,
-                res["SK_ID_CURR"].tolist() if "SK_ID_CURR" in res else [None] * len(res),
-                res["probability"].tolist(),
-                res["threshold"].tolist(),
-                res["review_status"].tolist(),
-                strict=True,
-            )  # fmt: skip
-            if status == "to_review"
+            for i, cid, p, th in zip(at, cids, probabilities, thresholds, strict=True)
         ]
-        if marks:
-            self.store.log.append_batch(marks)
-        return len(marks)
 
     def scored(
         self, batch: BatchScoring, application: pd.DataFrame | Sequence[Any], first_row: int, *,

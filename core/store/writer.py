@@ -24,6 +24,7 @@ in the log (the commit went through, its answer was lost): nothing is written tw
 
 from __future__ import annotations
 
+import functools
 import os
 import threading
 from collections.abc import Sequence
@@ -65,6 +66,7 @@ class InputsRow:
     payload: bytes
 
 
+@functools.cache  # compiled on first use: SQLite processes never load the PostgreSQL dialect
 def _pg_guarded_insert() -> str:
     from sqlalchemy.dialects import postgresql
 
@@ -75,9 +77,6 @@ def _pg_guarded_insert() -> str:
         f"FROM (SELECT pg_advisory_xact_lock({_PG_WRITE_LOCK})) AS write_lock "
         "WHERE EXISTS (SELECT 1 FROM decisions WHERE seq = %s AND row_hash = %s)"
     )
-
-
-_PG_GUARDED = _pg_guarded_insert()
 
 
 @dataclass
@@ -104,22 +103,27 @@ class LogWriter:
         self._waiting: list[_Append] = []  # SQLite: appends of this process waiting for the lock
         self._waiting_lock = threading.Lock()
 
-    def write(self, prepared: Sequence[Prepared], inputs: InputsRow | None = None) -> list[tuple[Any, ...]]:
+    def write(
+        self, prepared: Sequence[Prepared], inputs: InputsRow | None = None, after: Sequence[Prepared] = ()
+    ) -> list[tuple[Any, ...]]:
         """Append ``prepared`` rows in one transaction, chained after the current tail; the rows written
         (values in ``COLUMNS`` order, or ``COLUMNS_INPUTS`` for the rows of a batch whose ``inputs``
-        are written first, in the same transaction).
+        are written first, in the same transaction); ``after``: plain rows (``COLUMNS``) chained after
+        the rows of a batch with ``inputs``, in the same transaction (their review marks).
 
         On SQLite, appends of this process's threads that arrive while another is being written are
         committed together, in order of arrival, in the next transaction (group commit: one fsync for
         all of them); each still returns when its rows are durable, and when that group transaction
         fails, each of its appends is retried alone (one bad entry never fails another's)."""
+        if after and inputs is None:
+            prepared, after = [*prepared, *after], ()
         if self.dialect not in ("sqlite", "postgresql"):
-            return self._generic(prepared, inputs)
+            return self._generic(prepared, inputs, after)
         if self.dialect == "sqlite" and inputs is None:
             return self._grouped(prepared)
         with self._lock:
             try:
-                return self._attempt(prepared, inputs)
+                return self._attempt(prepared, inputs, after)
             except self.engine.dialect.loaded_dbapi.Error as exc:
                 raise self._error(exc) from exc
 
@@ -163,10 +167,12 @@ class LogWriter:
                 a.error = exc
             a.done = True
 
-    def _attempt(self, prepared: Sequence[Prepared], inputs: InputsRow | None) -> list[tuple[Any, ...]]:
+    def _attempt(
+        self, prepared: Sequence[Prepared], inputs: InputsRow | None, after: Sequence[Prepared] = ()
+    ) -> list[tuple[Any, ...]]:
         self._sent = []
         try:
-            return self._write(prepared, inputs)
+            return self._write(prepared, inputs, after)
         except self.engine.dialect.loaded_dbapi.Error:
             if not self._lost():
                 raise
@@ -175,7 +181,7 @@ class LogWriter:
         if sent and self._written(sent[0][1]):
             return sent
         self._sent = []
-        return self._write(prepared, inputs)
+        return self._write(prepared, inputs, after)
 
     def close(self) -> None:
         """Give the connection back to the engine's pool."""
@@ -183,33 +189,42 @@ class LogWriter:
             self._drop(close=True)
 
     # ------------------------------------------------------------------ engines
-    def _write(self, prepared: Sequence[Prepared], inputs: InputsRow | None) -> list[tuple[Any, ...]]:
+    def _write(
+        self, prepared: Sequence[Prepared], inputs: InputsRow | None, after: Sequence[Prepared] = ()
+    ) -> list[tuple[Any, ...]]:
         conn = self._connection()
         if self.dialect == "sqlite":
-            return self._sqlite(conn, prepared, inputs)
+            return self._sqlite(conn, prepared, inputs, after)
         if len(prepared) == 1 and self._tail is not None and inputs is None:
             row = self._pg_guarded(conn, prepared[0])
             if row is not None:
                 return [row]
-        return self._pg_locked(conn, prepared, inputs)
+        return self._pg_locked(conn, prepared, inputs, after)
 
     def _sqlite(
-        self, conn: Any, prepared: Sequence[Prepared], inputs: InputsRow | None
+        self,
+        conn: Any,
+        prepared: Sequence[Prepared],
+        inputs: InputsRow | None,
+        after: Sequence[Prepared] = (),
     ) -> list[tuple[Any, ...]]:
         cur = conn.cursor()
         try:
             cur.execute("BEGIN IMMEDIATE")
             try:
                 seq, prev = _tail_of(cur.execute(_TAIL).fetchone())
-                rows = link_all(prepared, seq, prev, now_utc())
+                rows = link_all([*prepared, *after], seq, prev, now_utc())
                 stamp = rows[0][2].strftime(_SQLITE_TIME)
+                n = len(prepared)
                 insert_rows = _SQLITE_INSERT
                 if inputs is not None:
                     cur.execute(
                         _SQLITE_INPUTS, (inputs.id, stamp, inputs.rows, inputs.sha256, inputs.payload)
                     )
                     insert_rows = _SQLITE_INSERT_INPUTS
-                cur.executemany(insert_rows, [(r[0], r[1], stamp, *r[3:]) for r in rows])
+                cur.executemany(insert_rows, [(r[0], r[1], stamp, *r[3:]) for r in rows[:n]])
+                if after:
+                    cur.executemany(_SQLITE_INSERT, [(r[0], r[1], stamp, *r[3:]) for r in rows[n:]])
                 cur.execute("COMMIT")
             except BaseException:
                 if conn.in_transaction:
@@ -227,7 +242,7 @@ class LogWriter:
         self._sent = [row]
         try:
             with conn.cursor() as cur:
-                cur.execute(_PG_GUARDED, (*row, seq, prev))
+                cur.execute(_pg_guarded_insert(), (*row, seq, prev))
                 written = cur.rowcount == 1
         except self.engine.dialect.loaded_dbapi.IntegrityError as exc:
             if getattr(getattr(exc, "diag", None), "constraint_name", None) != "decisions_pkey":
@@ -240,31 +255,41 @@ class LogWriter:
         return row
 
     def _pg_locked(
-        self, conn: Any, prepared: Sequence[Prepared], inputs: InputsRow | None
+        self,
+        conn: Any,
+        prepared: Sequence[Prepared],
+        inputs: InputsRow | None,
+        after: Sequence[Prepared] = (),
     ) -> list[tuple[Any, ...]]:
         with conn.transaction(), conn.cursor() as cur:
             cur.execute("SELECT pg_advisory_xact_lock(%s)", (_PG_WRITE_LOCK,))
             cur.execute(_TAIL)
             seq, prev = _tail_of(cur.fetchone())
-            rows = self._sent = link_all(prepared, seq, prev, now_utc())
+            rows = self._sent = link_all([*prepared, *after], seq, prev, now_utc())
+            n = len(prepared)
             statement = _PG_INSERT
             if inputs is not None:
                 cur.execute(_PG_INPUTS, (inputs.id, rows[0][2], inputs.rows, inputs.sha256, inputs.payload))
                 statement = _PG_INSERT_INPUTS
-            if len(rows) == 1:
+            if n == 1:
                 cur.execute(statement, rows[0])
             else:
-                cur.executemany(statement, rows)
+                cur.executemany(statement, rows[:n])
+            if after:
+                cur.executemany(_PG_INSERT, rows[n:])
         self._tail = (rows[-1][0], rows[-1][-1])
         return rows
 
-    def _generic(self, prepared: Sequence[Prepared], inputs: InputsRow | None) -> list[tuple[Any, ...]]:
+    def _generic(
+        self, prepared: Sequence[Prepared], inputs: InputsRow | None, after: Sequence[Prepared] = ()
+    ) -> list[tuple[Any, ...]]:
         from sqlalchemy import select
 
         d = t.decisions
         with write_transaction(self.engine) as conn:
             last = conn.execute(select(d.c.seq, d.c.row_hash).order_by(d.c.seq.desc()).limit(1)).first()
-            rows = link_all(prepared, *_tail_of(last), now_utc())
+            rows = link_all([*prepared, *after], *_tail_of(last), now_utc())
+            n = len(prepared)
             columns = COLUMNS
             if inputs is not None:
                 conn.execute(insert(t.decision_inputs), [{
@@ -272,7 +297,9 @@ class LogWriter:
                     "payload": inputs.payload,
                 }])  # fmt: skip
                 columns = COLUMNS_INPUTS
-            conn.execute(insert(d), [dict(zip(columns, r, strict=True)) for r in rows])
+            conn.execute(insert(d), [dict(zip(columns, r, strict=True)) for r in rows[:n]])
+            if after:
+                conn.execute(insert(d), [dict(zip(COLUMNS, r, strict=True)) for r in rows[n:]])
         return rows
 
     # ------------------------------------------------------------------ the connection

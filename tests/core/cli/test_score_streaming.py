@@ -30,6 +30,7 @@ def _small_chunks(monkeypatch: pytest.MonkeyPatch, spy) -> None:
 def test_each_chunk_is_on_disk_before_the_next_is_read(
     toy_bundle_dir, clients_csv, tmp_path, monkeypatch, explain
 ):
+    """One step after the other (``OVERLAP = False``): a chunk's rows are written before the next is read."""
     out = tmp_path / "scores.csv"
     written: list[int] = []
     read = score.read_csv_chunks
@@ -40,12 +41,33 @@ def test_each_chunk_is_on_disk_before_the_next_is_read(
             yield chunk
 
     _small_chunks(monkeypatch, spy)
+    monkeypatch.setattr(score, "OVERLAP", False)
     args = ["score", str(clients_csv), "--bundle", str(toy_bundle_dir), "-o", str(out)]
     assert main(args + (["--explain"] if explain else [])) == 0
     assert written == [-1, 10, 19]  # rows 1-10 written before rows 11-20 are read; row 14 refused
     scores = pd.read_csv(out)
     assert scores["row"].tolist() == [r for r in range(1, 26) if r != 14]
     assert ("reasons_toward_default" in scores.columns) == explain
+
+
+def test_overlapped_chunks_stay_a_few_behind_the_reader(toy_bundle, toy_bundle_dir, tmp_path, monkeypatch):
+    """Reading, scoring and logging overlap: the reader is at most three chunks ahead of the output
+    (one read ahead, one scored, one being logged), so memory stays flat in the file's size."""
+    path, out = tmp_path / "clients.csv", tmp_path / "scores.csv"
+    toy_bundle.reference.head(60).to_csv(path, index=False)
+    written: list[int] = []
+    read = score.read_csv_chunks
+
+    def spy(source, rows: int):
+        for chunk in read(source, rows):
+            written.append(len(out.read_text().splitlines()) - 1 if out.exists() else 0)
+            yield chunk
+
+    _small_chunks(monkeypatch, spy)
+    assert main(["score", str(path), "--bundle", str(toy_bundle_dir), "-o", str(out)]) == 0
+    assert len(written) == 6
+    assert all(rows >= 10 * (k - 3) for k, rows in enumerate(written)), written
+    assert pd.read_csv(out)["row"].tolist() == list(range(1, 61))
 
 
 def test_a_stopped_run_keeps_the_chunks_it_finished(

@@ -125,3 +125,11 @@ def test_a_load_of_a_missing_folder_names_it(tmp_path):
     (tmp_path / "empty").mkdir()
     with pytest.raises(ValueError, match="no application_train"):
         load_store(store.engine, tmp_path / "empty", progress=False)
+
+
+def test_head_is_the_newest_migration():
+    from alembic.script import ScriptDirectory
+
+    from core.store.store import HEAD, alembic_config
+
+    assert ScriptDirectory.from_config(alembic_config()).get_current_head() == HEAD
