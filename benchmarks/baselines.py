@@ -110,12 +110,12 @@ def _catboost_fit(
 
 
 def _selection(
-    x: pd.DataFrame, y: np.ndarray, feats: list[str], cat: list[str], seed: int, args: argparse.Namespace
+    x: pd.DataFrame, y: np.ndarray, feats: list[str], cat: list[str], seed: int, *, n: int, iterations: int
 ) -> list[str]:
     """The project's feature selection on one training fold (importance, then decorrelation)."""
     fcat = [c for c in feats if c in cat]
-    imp = catboost_importance(x[feats], y, fcat, iterations=args.selection_iterations, seed=seed)
-    return select_features(x[feats], imp, fcat, n_features=args.n_features)
+    imp = catboost_importance(x[feats], y, fcat, iterations=iterations, seed=seed)
+    return select_features(x[feats], imp, fcat, n_features=n)
 
 
 def _pipeline(
@@ -130,6 +130,7 @@ def _pipeline(
     seeds: int = 1,
     trials: int = 1,
     balanced: bool = False,
+    iterations: int | None = None,
 ):
     """The project's pipeline inside one training fold, after selection: tuning, then the fit function."""
     sel_cat = [c for c in selected if c in cat]
@@ -140,7 +141,9 @@ def _pipeline(
                          iterations=args.iterations, folds=3, seed=seed)  # fmt: skip
     if balanced:  # class weights instead of (on top of) the cost-optimal threshold
         params = {**params, "auto_class_weights": "Balanced"}
-    return _catboost_fit(selected, sel_cat, params, args.iterations, seed, monotone=monotone, seeds=seeds)
+    return _catboost_fit(
+        selected, sel_cat, params, iterations or args.iterations, seed, monotone=monotone, seeds=seeds
+    )
 
 
 def corrected_ttest(d: np.ndarray, n_train: int, n_test: int) -> tuple[float, float]:
@@ -161,6 +164,14 @@ VARIANTS: dict[str, dict[str, Any]] = {
     "pipeline_monotone_seeds3": {"monotone": True, "seeds": 3},
     "pipeline_tuned": {"tuned": True},  # --lever-trials Optuna trials inside the fold
     "pipeline_balanced": {"balanced": True},  # auto_class_weights=Balanced, threshold still from OOF
+    # the demo profile's selection and tree budget (125 features, 400 selection iterations, 400 trees)
+    "pipeline_125": {"n_features": 125, "selection_iterations": 400, "iterations": 400},
+    "pipeline_125_monotone": {
+        "n_features": 125,
+        "selection_iterations": 400,
+        "iterations": 400,
+        "monotone": True,
+    },  # fmt: skip
 }
 MODELS = (*VARIANTS, "champion", *BASELINES)
 
@@ -182,11 +193,18 @@ def _fit_for(
         return _catboost_fit(ctx["champion_cols"], cat, ctx["champ_params"], ctx["champ_iter"], seed)
     if m not in MODELS:
         raise SystemExit(f"unknown model {m!r}: choose among {', '.join(MODELS)}")
-    if ctx.get("selected_fold") != k:
-        ctx["selected"], ctx["selected_fold"] = _selection(xtr, ytr, ctx["engineered"], cat, seed, args), k
     opts = dict(VARIANTS[m])
+    n, sel_iter = (
+        opts.pop("n_features", args.n_features),
+        opts.pop("selection_iterations", args.selection_iterations),
+    )
+    key = (k, n, sel_iter)
+    if key not in ctx["selections"]:
+        kept = {q: v for q, v in ctx["selections"].items() if q[0] == k}  # this fold's only
+        kept[key] = _selection(xtr, ytr, ctx["engineered"], cat, seed, n=n, iterations=sel_iter)
+        ctx["selections"] = kept
     trials = args.lever_trials if opts.pop("tuned", False) else args.trials
-    return _pipeline(xtr, ytr, ctx["selected"], cat, seed, args, trials=trials, **opts)
+    return _pipeline(xtr, ytr, ctx["selections"][key], cat, seed, args, trials=trials, **opts)
 
 
 def main() -> None:
@@ -236,6 +254,7 @@ def main() -> None:
     engineered = [c for c in frame.columns if c not in ("SK_ID_CURR", "TARGET")]
     champion = load_bundle(args.bundle)
     ctx: dict[str, Any] = {
+        "selections": {},
         "engineered": engineered,
         "categorical": categorical_columns(frame, engineered),
         "app_cols": [c for c in APPLICATION_FIELDS if c in frame.columns],
@@ -325,5 +344,41 @@ def summary(
             "per_fold": per_fold}  # fmt: skip
 
 
+def markdown(paths: list[Path]) -> str:
+    """The results table of one or more result files (same folds) as Markdown rows."""
+    lines = [
+        "| model | folds | ROC AUC mean ± sd | cost / client mean ± sd | Δ AUC (pipeline − model), p | "
+        "AUC: pipeline is | Δ cost (pipeline − model), p | cost: pipeline is | wall s / fold | "
+        "CPU s / fold | load |",
+        "|---|---:|---:|---:|---:|---|---:|---|---:|---:|---:|",
+    ]
+    seen: set[str] = set()
+    for path in paths:
+        for r in json.loads(path.read_text())["table"]:
+            if r["model"] in seen:
+                continue
+            seen.add(r["model"])
+            cells = [r["model"], str(r["folds"]),
+                     f"{r['roc_auc']:.4f} ± {r['roc_auc_sd']:.4f}",
+                     f"{r['cost_per_client']:.4f} ± {r['cost_per_client_sd']:.4f}"]  # fmt: skip
+            for metric in ("roc_auc", "cost_per_client"):
+                if f"p_{metric}" in r:
+                    d = r[f"pipeline_minus_this_{metric}"]
+                    cells += [
+                        f"{d:+.4f}, p = {r[f'p_{metric}']:.3g}",
+                        r[f"verdict_{metric}"].replace("pipeline ", ""),
+                    ]
+                else:
+                    cells += ["(reference)", ""]
+            cells += [f"{r['seconds']:.0f}", f"{r['cpu_seconds']:.0f}", f"{r['load']:.1f}"]
+            lines.append("| " + " | ".join(cells) + " |")
+    return "\n".join(lines)
+
+
 if __name__ == "__main__":
-    main()
+    import sys
+
+    if sys.argv[1:2] == ["--markdown"]:
+        print(markdown([Path(a) for a in sys.argv[2:]]))
+    else:
+        main()
