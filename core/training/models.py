@@ -52,9 +52,16 @@ def fit_model(
     name: str, x: pd.DataFrame, y: np.ndarray, categorical: list[str], *, seed: int, trees: int = 300
 ) -> FittedModel:
     """Fit model family ``name`` with class-imbalance handling; return its probability function."""
-    numeric = [c for c in x.columns if c not in categorical]
+    columns = list(x.columns)
+    numeric = [c for c in columns if c not in categorical]
     pos_weight = float((y == 0).sum() / max((y == 1).sum(), 1))
     x = _prep(x, categorical)
+
+    def prepared(d: pd.DataFrame) -> pd.DataFrame:
+        # by name: CatBoost reads a frame by position, so a wider frame (e.g. every engineered
+        # column) would feed a text field to a numeric slot ("Cannot convert 'N' to float")
+        return _prep(d[columns], categorical)
+
     started = time.perf_counter()
     if name == "catboost":
         cb = CatBoostClassifier(
@@ -62,9 +69,7 @@ def fit_model(
             random_seed=seed, verbose=False, thread_count=2, allow_writing_files=False,
         )  # fmt: skip
         cb.fit(x, y, cat_features=categorical)
-        return FittedModel(
-            lambda d: cb.predict_proba(_prep(d, categorical))[:, 1], time.perf_counter() - started
-        )
+        return FittedModel(lambda d: cb.predict_proba(prepared(d))[:, 1], time.perf_counter() - started)
     if name == "lightgbm":
         from lightgbm import LGBMClassifier
 
@@ -105,12 +110,8 @@ def fit_model(
         with warnings.catch_warnings():
             warnings.simplefilter("ignore", ConvergenceWarning)
             model.fit(x.iloc[idx], y[idx])
-        return FittedModel(
-            lambda d: model.predict_proba(_prep(d, categorical))[:, 1], time.perf_counter() - started
-        )
+        return FittedModel(lambda d: model.predict_proba(prepared(d))[:, 1], time.perf_counter() - started)
     else:
         raise ValueError(f"unknown model family {name!r}")
     model.fit(x, y)
-    return FittedModel(
-        lambda d: model.predict_proba(_prep(d, categorical))[:, 1], time.perf_counter() - started
-    )
+    return FittedModel(lambda d: model.predict_proba(prepared(d))[:, 1], time.perf_counter() - started)
