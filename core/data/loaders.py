@@ -156,10 +156,26 @@ def _read_csv(
     try:
         return pl.read_csv(source, columns=wanted, schema=dtypes)
     except pl.exceptions.ComputeError:
-        # a number field holding one of pandas' missing markers ("NA", "null"...): twice slower
+        # a number field holding one of pandas' missing markers ("NA", "null"...), or an integer
+        # written as a decimal ("1.0", as spreadsheets and pandas write them): twice slower
         if isinstance(source, io.BytesIO):
             source.seek(0)
-        return pl.read_csv(source, columns=wanted, schema=dtypes, null_values=list(NA_VALUES))
+        integers = [c for c in wanted if schema[c].is_integer()]
+        as_text = {c: (pl.String() if c in integers else t) for c, t in dtypes.items()}
+        frame = pl.read_csv(source, columns=wanted, schema=as_text, null_values=list(NA_VALUES))
+        return frame.with_columns(_integers(frame, c) for c in integers)
+
+
+def _integers(frame: pl.DataFrame, name: str) -> pl.Series:
+    """An integer column read as text: "12" and "12.0" are 12 (by the text, never through a float, so
+    a 19-digit id stays exact); anything else is an error naming the column and the first bad value."""
+    text = frame[name].str.strip_chars().str.replace(r"^([+-]?\d+)\.0*$", "$1")
+    values = text.cast(pl.Int64, strict=False)
+    bad = values.is_null() & text.is_not_null()
+    if bad.any():
+        first = frame[name].filter(bad)[0]
+        raise ValueError(f"column {name!r} holds {str(first)[:80]!r}, which is not an integer")
+    return values
 
 
 def read_table(data_dir: Path | str, table: str, *, select: Sequence[str] | None = None) -> pl.DataFrame:
