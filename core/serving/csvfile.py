@@ -223,12 +223,22 @@ class ClientsCsv:
             encoding=encoding, bom=bom, separator=separator, decimal="," if separator == ";" else ".",
             line_end=line_end, compression=compression,
         )  # fmt: skip
-        self._check_header(first, fmt)
+        self._check_header(text, fmt)
         return fmt
 
-    def _check_header(self, first: str, fmt: CsvFormat) -> None:
-        """Refuse a header naming a column twice: which copy holds the value is unknown."""
-        names = next(csv.reader([first], delimiter=fmt.separator, skipinitialspace=True), [])
+    def _check_header(self, text: str, fmt: CsvFormat) -> None:
+        """Refuse a header naming a column twice: which copy holds the value is unknown.
+
+        The header is the first record that is not blank, as the reader finds it (blank lines before
+        it skipped, a quoted name may hold a line end)."""
+        names: list[str] = []
+        try:
+            records = csv.reader(
+                io.StringIO(text, newline=""), delimiter=fmt.separator, skipinitialspace=True
+            )
+            names = next((r for r in records if r not in ([], [""])), [])
+        except csv.Error:  # a field beyond the csv module's limit: the reader reports the file
+            names = []
         twice = {n: k for n, k in Counter(names).items() if k > 1 and n.strip()}
         if twice:
             shown = ", ".join(f"{clip(n)} ({k} times)" for n, k in list(twice.items())[:10])

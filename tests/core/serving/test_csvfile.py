@@ -373,3 +373,17 @@ def test_a_french_export_validates_exactly_as_the_plain_file(tmp_path):
         plain, french = validate_frame(a, schema), validate_frame(b, schema)
         assert plain.errors == french.errors == []
         pd.testing.assert_frame_equal(plain.features, french.features, check_exact=True)
+
+
+@pytest.mark.parametrize(
+    "data",
+    [b"\na,a\n1,2\n", b" \na,a\n1,2\n", b"\r\nx,y,x\n1,2,3\n", b'"a\n",x,"a\n"\n1,2,3\n'],
+    ids=["blank-line-first", "space-line-first", "crlf-first", "quoted-line-end-in-header"],
+)
+def test_a_header_naming_a_column_twice_is_refused_wherever_it_starts(tmp_path, data):
+    """Found by the property test on CI: the header check read the first *line*, not the first record."""
+    path = tmp_path / "clients.csv"
+    path.write_bytes(data)
+    _, error = our_chunks(path, 2)
+    assert error is not None and "more than once" in error
+    assert_read_as_specified(path, 2)
