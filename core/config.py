@@ -22,7 +22,7 @@ class Settings(BaseSettings):
 
     model_config = SettingsConfigDict(env_file=None, extra="ignore", case_sensitive=True)
 
-    BUNDLE_SOURCE: Literal["local", "hf"] = "local"
+    BUNDLE_SOURCE: Literal["local", "hf", "mlflow"] = "local"
     BUNDLE_DIR: Path | None = None
     # legacy local layout (model.cb + three side files)
     LOCAL_MODEL_PATH: Path | None = None
@@ -37,6 +37,9 @@ class Settings(BaseSettings):
     HF_KEPT_PATH: str | None = None
     HF_CAT_PATH: str | None = None
     HF_THRESHOLD_PATH: str | None = None
+    #: the registered model served when BUNDLE_SOURCE=mlflow (models:/NAME/VERSION or models:/NAME@ALIAS;
+    #: the registry is MLflow's MLFLOW_TRACKING_URI)
+    MLFLOW_MODEL_URI: str | None = None
     # serving limits
     MAX_BATCH_ROWS: int = Field(1000, gt=0)
     MAX_UPLOAD_MB: int = Field(50, gt=0)
@@ -90,6 +93,10 @@ class Settings(BaseSettings):
             )
         if self.BUNDLE_SOURCE == "hf" and not self.HF_REPO_ID:
             raise ValueError("BUNDLE_SOURCE=hf needs HF_REPO_ID (e.g. 'org/model-repo')")
+        if self.BUNDLE_SOURCE == "mlflow" and not (self.MLFLOW_MODEL_URI or "").strip():
+            raise ValueError(
+                "BUNDLE_SOURCE=mlflow needs MLFLOW_MODEL_URI (e.g. 'models:/pret-a-depenser-catboost/1')"
+            )
         return self
 
     @property

@@ -21,9 +21,8 @@ from core.monitoring import (
     to_html,
     to_json,
 )
-from core.serving.bundle import load_bundle
 from core.serving.service import ScoringService
-from core.serving.source import load_configured_bundle
+from core.serving.source import load_bundle_arg
 
 CHUNK_ROWS = 10_000
 SHOWN_ERRORS = 5
@@ -48,7 +47,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help="the decisions logged from DATE (ISO 8601, UTC unless an offset is given)",
     )
     p.add_argument("--until", metavar="DATE", help="with --since: up to DATE (a date alone: its whole day)")
-    p.add_argument("--bundle", type=Path, help="bundle folder (default: the configured bundle, the demo one)")
+    p.add_argument(
+        "--bundle", metavar="FOLDER|URI",
+        help="bundle folder or registered MLflow model (models:/NAME/VERSION, models:/NAME@ALIAS); "
+        "default: the configured bundle, the demo one",
+    )  # fmt: skip
     p.add_argument("--out", type=Path, metavar="PATH", help="write the report: .html, .json or .csv")
     p.add_argument("--top", type=int, default=15, help="features listed on the terminal (default 15)")
     p.add_argument("--bins", type=int, default=10, help="quantile bins per numeric feature (default 10)")
@@ -167,7 +170,7 @@ def run(args: argparse.Namespace) -> int:
     if args.top < 0 or args.bins < 1:
         raise ValueError(f"--top must be >= 0 and --bins >= 1 (got --top {args.top}, --bins {args.bins}).")
     write = writer(args.out) if args.out else None
-    bundle = load_bundle(args.bundle) if args.bundle else load_configured_bundle()
+    bundle = load_bundle_arg(args.bundle)
     service = ScoringService(bundle)
     if args.current is not None:
         report = _from_file(service, args.current, args.bins)

@@ -19,7 +19,10 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         "optimum, confusion counts, reliability curve and Brier score, and results by segment, with "
         "bootstrap intervals.",
     )
-    p.add_argument("--bundle", type=Path, required=True, help="bundle folder")
+    p.add_argument(
+        "--bundle", required=True, metavar="FOLDER|URI",
+        help="bundle folder or registered MLflow model (models:/NAME/VERSION, models:/NAME@ALIAS)",
+    )  # fmt: skip
     p.add_argument("--data", type=Path, required=True, help="folder of Kaggle tables, or a labelled CSV")
     p.add_argument("--json", type=Path, help="write the report as JSON here")
     p.add_argument("--html", type=Path, help="write the report as an HTML page (with plots) here")

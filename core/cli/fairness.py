@@ -22,9 +22,9 @@ from core.monitoring.fairness import (
     scored_population,
     validation_population,
 )
-from core.serving.bundle import Bundle, load_bundle
+from core.serving.bundle import Bundle
 from core.serving.service import ScoringService
-from core.serving.source import load_configured_bundle
+from core.serving.source import load_bundle_arg
 from core.serving.validation import read_clients_csv
 
 
@@ -49,7 +49,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         help=f"attribute to group by (repeatable; default CODE_GENDER and {AGE_BAND})",
     )  # fmt: skip
     p.add_argument("--boot", type=int, default=200, help="bootstrap resamples (default 200)")
-    p.add_argument("--bundle", type=Path, help="bundle folder (default: the configured bundle, the demo one)")
+    p.add_argument(
+        "--bundle", metavar="FOLDER|URI",
+        help="bundle folder or registered MLflow model (models:/NAME/VERSION, models:/NAME@ALIAS); "
+        "default: the configured bundle, the demo one",
+    )  # fmt: skip
     p.add_argument("--out", type=Path, metavar="PATH", help="write the audit: .csv or .json")
     p.add_argument("--strict", action="store_true", help="exit 3 when a ratio is below 0.8 (for a CI gate)")
     p.set_defaults(func=run)
@@ -98,7 +102,7 @@ def _print(audit: FairnessAudit) -> None:
 
 def run(args: argparse.Namespace) -> int:
     """Audit the population by each attribute; with --strict, exit 3 when a ratio is below 0.8."""
-    bundle = load_bundle(args.bundle) if args.bundle else load_configured_bundle()
+    bundle = load_bundle_arg(args.bundle)
     frame, source = _population(args, bundle)
     audits = [
         fairness_audit(frame, by, threshold=bundle.threshold, source=source, n_boot=args.boot)

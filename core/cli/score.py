@@ -15,14 +15,13 @@ from tqdm import tqdm
 from core.config import load_settings
 from core.errors import FileValidationError
 from core.export import neutralise_formulas
-from core.serving.bundle import load_bundle
 from core.serving.contract import REASON_COLUMNS, TABLE_COLUMNS, results_table, score_out
 from core.serving.csvfile import ClientsCsv
 from core.serving.jsonfile import duplicate_key_problem, parse_json_records
 from core.serving.messages import clip
 from core.serving.schema import FeatureSchema
 from core.serving.service import BatchScoring, ScoringService
-from core.serving.source import load_configured_bundle
+from core.serving.source import load_bundle_arg
 from core.serving.validation import RowError, numeric_fields
 from core.store import Actor, DecisionDesk, UnknownClient, open_store
 from core.store.pipeline import decide_chunks
@@ -57,7 +56,11 @@ def register(subparsers: argparse._SubParsersAction) -> None:
         default=None,
         help="name recorded with the decisions (default: the login name; recorded as unauthenticated)",
     )
-    p.add_argument("--bundle", type=Path, help="bundle folder (default: the configured bundle, the demo one)")
+    p.add_argument(
+        "--bundle", metavar="FOLDER|URI",
+        help="bundle folder or registered MLflow model (models:/NAME/VERSION, models:/NAME@ALIAS); "
+        "default: the configured bundle, the demo one",
+    )  # fmt: skip
     p.add_argument("-o", "--output", type=Path, help="output CSV (default: standard output)")
     p.add_argument("--explain", action="store_true", help="add the top reason codes of each client")
     p.add_argument("--lang", choices=["fr", "en"], default="en", help="language of the reason codes")
@@ -179,7 +182,7 @@ def run(args: argparse.Namespace) -> int:
         raise ValueError("give either an INPUT file or --client ID.")
     if args.input is not None and not args.input.is_file():
         raise FileValidationError(f"input file {args.input} does not exist.")
-    bundle = load_bundle(args.bundle) if args.bundle else load_configured_bundle()
+    bundle = load_bundle_arg(args.bundle)
     store = open_store()
     desk = DecisionDesk(ScoringService(bundle, history=store.history), store)
     actor = _actor(args.officer)

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import os
 from pathlib import Path
 
 from core.training.profiles import PROFILES
@@ -25,7 +26,20 @@ def register(subparsers: argparse._SubParsersAction) -> None:
     )
     p.add_argument("--out", type=Path, required=True, help="bundle folder to write")
     p.add_argument("--profile", choices=sorted(PROFILES), default="quick")
-    p.add_argument("--tracking-uri", default="sqlite:///mlflow.db", help="MLflow tracking URI")
+    p.add_argument(
+        "--tracking-uri",
+        default=None,
+        help="MLflow tracking URI (default: MLFLOW_TRACKING_URI, else sqlite:///mlflow.db in the current folder)",
+    )
+    p.add_argument(
+        "--name",
+        default="pret-a-depenser-catboost",
+        help="name of the bundle and of the registered MLflow model (default: pret-a-depenser-catboost)",
+    )
+    p.add_argument(
+        "--no-register", dest="register", action="store_false",
+        help="log the model in the run without registering a new version in the model registry",
+    )  # fmt: skip
     p.add_argument("--seed", type=int, default=0)
     p.add_argument(
         "--exclude",
@@ -56,9 +70,10 @@ def _budget(items: list[str]) -> dict[str, str]:
 def _train(args: argparse.Namespace) -> int:
     from core.training.pipeline import train
 
+    tracking_uri = args.tracking_uri or os.environ.get("MLFLOW_TRACKING_URI") or "sqlite:///mlflow.db"
     result = train(
-        out=args.out, data=args.data, profile=args.profile, tracking_uri=args.tracking_uri, seed=args.seed,
-        budget=_budget(args.budget), exclude=args.exclude,
+        out=args.out, data=args.data, profile=args.profile, tracking_uri=tracking_uri, seed=args.seed,
+        budget=_budget(args.budget), exclude=args.exclude, name=args.name, register=args.register,
     )  # fmt: skip
     test = result.metrics["test"]
     print(result.benchmark.to_string(index=False, float_format=lambda v: f"{v:.4f}"))
@@ -76,4 +91,5 @@ def _train(args: argparse.Namespace) -> int:
         print(gap["statement"])
     print(f"calibration applied: {result.metrics['calibration']['applied']}")
     print(f"bundle: {result.bundle_dir}  (MLflow run {result.run_id})")
+    print(f"MLflow model: {result.model_uri}  (pad score --bundle {result.model_uri} INPUT)")
     return 0

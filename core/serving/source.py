@@ -1,4 +1,4 @@
-"""Load the configured bundle: a local folder, local legacy files, or the Hugging Face Hub."""
+"""Load the configured bundle: a local folder, local legacy files, the Hugging Face Hub, or the MLflow registry."""
 
 from __future__ import annotations
 
@@ -78,6 +78,10 @@ def _load_hf(settings: Settings) -> Bundle:
 def load_configured_bundle(settings: Settings | None = None) -> Bundle:
     """Load the bundle the settings point at (default: the demo bundle in ``assets/``)."""
     settings = settings or get_settings()
+    if settings.BUNDLE_SOURCE == "mlflow":
+        from core.serving.registered import load_registered_bundle
+
+        return load_registered_bundle(str(settings.MLFLOW_MODEL_URI))
     if settings.BUNDLE_SOURCE == "hf":
         return _load_hf(settings)
     if settings.uses_legacy_local:
@@ -88,3 +92,16 @@ def load_configured_bundle(settings: Settings | None = None) -> Bundle:
             settings.LOCAL_THRESHOLD_PATH,  # type: ignore[arg-type]
         )
     return load_bundle(settings.bundle_dir())
+
+
+def load_bundle_arg(spec: str | Path | None) -> Bundle:
+    """The bundle a command's ``--bundle`` names: a folder, an MLflow model URI
+    (``models:/NAME/VERSION``, ``models:/NAME@ALIAS``, ``runs:/RUN_ID/scorer``), or by default the
+    configured bundle."""
+    if spec is None or str(spec).strip() == "":
+        return load_configured_bundle()
+    from core.serving.registered import is_model_uri, load_registered_bundle
+
+    if is_model_uri(str(spec)):
+        return load_registered_bundle(str(spec))
+    return load_bundle(Path(spec))

@@ -230,12 +230,12 @@ def evaluate_bundle(
     history). Rows the validation rejects are counted, not scored.
     """
     from core.features.build import history_table
-    from core.serving.bundle import load_bundle
     from core.serving.service import FrameHistory, ScoringService
+    from core.serving.source import load_bundle_arg
     from core.serving.validation import read_clients_csv
 
     data = Path(data)
-    bundle = load_bundle(bundle_dir)
+    bundle = load_bundle_arg(bundle_dir)  # a folder, or a registered model (models:/NAME/VERSION)
     history = None
     if data.is_dir():
         csv = data / "application_train.csv"

@@ -33,6 +33,7 @@ from core.training import calibration, plots
 from core.training.benchmark import benchmark
 from core.training.evaluation import bootstrap_intervals, reliability
 from core.training.profiles import PROFILES, Profile
+from core.training.pyfunc import log_scorer
 from core.training.selection import catboost_importance, select_features
 from core.training.sensitive import DEFAULT_EXCLUSION, carriers, parse_fields, sensitive_inputs
 from core.training.tuning import cv_predictions, make_catboost, tune
@@ -51,6 +52,8 @@ class TrainResult:
     metrics: dict[str, Any]
     benchmark: pd.DataFrame
     features: list[str]
+    #: the logged MLflow model: ``models:/NAME/VERSION`` when registered, else ``models:/m-…``
+    model_uri: str = ""
 
 
 def _code_version() -> str | None:
@@ -142,12 +145,15 @@ def train(
     version: str | None = None,
     budget: Mapping[str, Any] | None = None,
     exclude: Sequence[str] | str | None = None,
+    register: bool = True,
 ) -> TrainResult:
     """Run the whole pipeline and write a v1 bundle to ``out``; see the module docstring.
 
     ``budget`` overrides fields of the profile (:func:`resolve_profile`); ``exclude`` names raw
     application fields (e.g. ``CODE_GENDER,DAYS_BIRTH``) that the model must not use, nor any
-    feature computed from them; the run measures what leaving them out costs.
+    feature computed from them; the run measures what leaving them out costs. The bundle is logged
+    as an MLflow model (:mod:`core.training.pyfunc`) and, with ``register``, registered as ``name``
+    with its evaluation as tags of the model version.
     """
     prof = resolve_profile(profile, budget)
     excluded = parse_fields(exclude)
@@ -210,11 +216,16 @@ def train(
             seed=seed,
         )
         for row in table.to_dict(orient="records"):
-            mlflow.log_metrics(
-                {f"bench.{row['model']}.{k}": float(v) for k, v in row.items() if k != "model"}
-            )
+            figures = {k: float(v) for k, v in row.items() if k != "model"}
+            mlflow.log_metrics({f"bench.{row['model']}.{k}": v for k, v in figures.items()})
             for fold, auc in enumerate(per_fold[row["model"]]):
                 mlflow.log_metric(f"bench.{row['model']}.fold_auc", auc, step=fold)
+            # one nested run per family: MLflow's compare view sets the families side by side
+            with mlflow.start_run(run_name=f"benchmark-{row['model']}", nested=True):
+                mlflow.log_params({"family": row["model"], "folds": prof.n_folds, "rows": n_bench})
+                mlflow.log_metrics(figures)
+                for fold, auc in enumerate(per_fold[row["model"]]):
+                    mlflow.log_metric("fold_auc", auc, step=fold)
         mlflow.log_table(table, "benchmark.json")
         mlflow.log_text(table.to_csv(index=False), "benchmark.csv")
 
@@ -387,6 +398,13 @@ def train(
         )  # fmt: skip
         mlflow.log_dict(metrics["evaluation"], "evaluation.json")
         mlflow.log_artifacts(str(out), artifact_path="bundle")
+        logged = log_scorer(
+            out, registered_name=name if register else None, tags=_version_tags(metrics, prov)
+        )
+        mlflow.set_tag("model_uri", logged["model_uri"])
+        if logged.get("registered_uri"):
+            mlflow.set_tag("registered_model", logged["registered_uri"])
+            log.info("registered as %s", logged["registered_uri"])
         mlflow.log_metric("duration_seconds", time.perf_counter() - started)
         log.info(
             "bundle written to %s: test AUC %.4f, cost/client %.4f at threshold %.4f",
@@ -396,8 +414,33 @@ def train(
             threshold,
         )
         return TrainResult(
-            bundle_dir=out, run_id=run.info.run_id, metrics=metrics, benchmark=table, features=selected
-        )
+            bundle_dir=out, run_id=run.info.run_id, metrics=metrics, benchmark=table, features=selected,
+            model_uri=logged.get("registered_uri") or logged["model_uri"],
+        )  # fmt: skip
+
+
+def _version_tags(metrics: Mapping[str, Any], prov: Provenance) -> dict[str, str]:
+    """The evaluation as tags of the registered model version (what the registry's page lists)."""
+    test = metrics["test"]
+    tags = {
+        f"test.{k}": f"{float(test[k]):.6g}"
+        for k in ("roc_auc", "cost_per_client", "threshold", "brier")
+        if k in test
+    }
+    ev = metrics["evaluation"]
+    tags.update(
+        {
+            "data": str(ev["data"])[:5000],
+            "synthetic": str(prov.synthetic).lower(),
+            "n_train": str(ev["n_train"]),
+            "n_test": str(ev["n_test"]),
+            "evaluation": f"{ev['split']}; threshold from {ev['threshold_from']}; benchmark: {ev['benchmark']}",
+        }
+    )
+    gap = metrics.get("family_gap") or {}
+    if gap:
+        tags["family_gap"] = str(gap["statement"])[:5000]
+    return tags
 
 
 def family_gap(table: pd.DataFrame) -> dict[str, Any]:

@@ -48,8 +48,9 @@ def test_default_is_demo_bundle(monkeypatch):
 @pytest.mark.parametrize(
     ("env", "match"),
     [
-        ({"BUNDLE_SOURCE": "s3"}, "BUNDLE_SOURCE: Input should be 'local' or 'hf'"),
+        ({"BUNDLE_SOURCE": "s3"}, "BUNDLE_SOURCE: Input should be 'local', 'hf' or 'mlflow'"),
         ({"BUNDLE_SOURCE": "hf"}, "BUNDLE_SOURCE=hf needs HF_REPO_ID"),
+        ({"BUNDLE_SOURCE": "mlflow"}, "BUNDLE_SOURCE=mlflow needs MLFLOW_MODEL_URI"),
         ({"LOCAL_MODEL_PATH": "/x/model.cb"}, "must be set together"),
         ({"HF_MODEL_PATH": "model.cb"}, "must be set together"),
         ({"MAX_BATCH_ROWS": "0"}, "MAX_BATCH_ROWS"),

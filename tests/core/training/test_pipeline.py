@@ -75,6 +75,31 @@ def test_mlflow_run_recorded(quick_run):
     )
     plots = {a.path for a in client.list_artifacts(run_id, "plots")}
     assert "plots/cost_curve_oof.png" in plots and "plots/shap_importance.png" in plots
+    # one nested run per benchmarked family, with its figures
+    nested = client.search_runs([run.info.experiment_id], f"tags.mlflow.parentRunId = '{run_id}'")
+    assert {r.data.params["family"] for r in nested} == set(bench["model"])
+    assert all("roc_auc" in r.data.metrics and "cost_per_client" in r.data.metrics for r in nested)
+
+
+@pytest.mark.slow
+def test_the_bundle_is_a_registered_mlflow_model(quick_run):
+    root, uri, res = quick_run
+    bundle = core.load_bundle(root / "bundle")
+    client = MlflowClient(tracking_uri=uri)
+    run = client.get_run(bundle.metrics["mlflow_run_id"])
+    registered = run.data.tags["registered_model"]
+    assert registered == "models:/pret-a-depenser-catboost/1" and registered in res.stdout
+    version = client.get_model_version("pret-a-depenser-catboost", "1")
+    assert float(version.tags["test.roc_auc"]) == pytest.approx(bundle.metrics["test"]["roc_auc"], abs=1e-5)
+    assert float(version.tags["test.threshold"]) == pytest.approx(bundle.threshold, abs=1e-5)
+    assert "SYNTHETIC" in version.tags["data"] and version.tags["synthetic"] == "true"
+    assert "family_gap" in version.tags and "CatBoost" in version.tags["family_gap"]
+    # the registered model loads as the bundle it holds, through the project's loader
+    from core.serving.registered import load_registered_bundle
+
+    again = load_registered_bundle(registered, tracking_uri=uri)
+    assert again.version == bundle.version and again.threshold == bundle.threshold
+    assert again.schema.names == bundle.schema.names
 
 
 def test_selection_drops_correlated_and_hits_size():
