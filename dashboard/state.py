@@ -7,7 +7,11 @@ from typing import Any, Literal
 import streamlit as st
 
 LANG = "lang"
-FORM_PREFIX = "form__"  # widget keys of the scoring form: FORM_PREFIX + field name
+FORM_PREFIX = "form__"  # widget keys of the scoring form: see form_key
+#: bumped each time the form is filled by the code (a client loaded, a new application): the form's
+#: widgets get new keys, so a submission the browser sent with the values it showed *before* the
+#: load (a click on Score while the loaded client was on its way) cannot overwrite what was loaded
+FORM_GENERATION = "form_generation"
 LOOKUP_ID = "lookup_id"  # the id chosen in the look-up box (not yet loaded)
 LOOKUP_TEXT = "lookup_text"  # the digits typed in the look-up box (store look-up)
 LOOKUP_MISSING = "lookup_missing"  # the id the last look-up did not find (shown in a message)
@@ -40,6 +44,7 @@ FAIRNESS_RESULT = "fairness_result"  # the last audit of the fairness page
 
 DEFAULTS: dict[str, Any] = {
     LANG: "fr",
+    FORM_GENERATION: 0,
     LOOKUP_ID: None,
     LOOKUP_TEXT: "",
     LOOKUP_MISSING: None,
@@ -64,6 +69,12 @@ DEFAULTS: dict[str, Any] = {
     REVIEW_DETAIL: None,
     FAIRNESS_RESULT: None,
 }
+
+
+def form_key(name: str, generation: int | None = None) -> str:
+    """The widget key of form field ``name`` in the form's current generation (or the one given)."""
+    gen = st.session_state.get(FORM_GENERATION, 0) if generation is None else generation
+    return f"{FORM_PREFIX}{gen}__{name}"
 
 
 def init_state() -> None:

@@ -23,7 +23,7 @@ from dashboard.components import (
 from dashboard.i18n import num, pct, t, t_or
 from dashboard.state import (
     CLIENT_ID,
-    FORM_PREFIX,
+    FORM_GENERATION,
     LAST_DECISION,
     LAST_ERRORS,
     LAST_OVERRIDE,
@@ -37,6 +37,7 @@ from dashboard.state import (
     OVERRIDE_REASON,
     PREVIOUS_PROBABILITY,
     SUBMIT_PROBLEM,
+    form_key,
     lang,
 )
 
@@ -64,8 +65,14 @@ def _keys(layout: forms.FormLayout) -> list[str]:
 
 
 def _set_form(layout: forms.FormLayout, record: dict[str, Any] | None, client_id: int | None) -> None:
+    """Fill the form with ``record`` (None: empty) for ``client_id``, under new widget keys: a
+    submission of the values the browser showed before (in flight during the load) is ignored."""
     values = forms.widget_values(layout.fields, record, lang())  # type: ignore[arg-type]
-    st.session_state.update({FORM_PREFIX + k: v for k, v in values.items()})
+    old = int(st.session_state.get(FORM_GENERATION, 0))
+    for k in _keys(layout):
+        st.session_state.pop(form_key(k, old), None)
+    st.session_state[FORM_GENERATION] = old + 1
+    st.session_state.update({form_key(k): v for k, v in values.items()})
     st.session_state[CLIENT_ID] = client_id
     st.session_state[LOADED_RECORD] = record
     st.session_state[LAST_RESULT] = None
@@ -147,7 +154,7 @@ def _submit(service: core.ScoringService, layout: forms.FormLayout) -> None:
     if actor is None:
         st.session_state[SUBMIT_PROBLEM] = t("name_required")
         return
-    values = {k: st.session_state.get(FORM_PREFIX + k) for k in _keys(layout)}
+    values = {k: st.session_state.get(form_key(k)) for k in _keys(layout)}
     record, bad = forms.read_record(
         layout.fields,
         values,
@@ -186,7 +193,7 @@ def _submit(service: core.ScoringService, layout: forms.FormLayout) -> None:
     st.session_state[LAST_ERRORS] = None
     for f in layout.fields:  # amounts typed "450000" are shown back as "450 000"
         if f.kind == "amount" and record.get(f.name) is not None:
-            st.session_state[FORM_PREFIX + f.name] = forms.format_amount(record[f.name], lang())  # type: ignore[arg-type]
+            st.session_state[form_key(f.name)] = forms.format_amount(record[f.name], lang())  # type: ignore[arg-type]
 
 
 # ----------------------------------------------------------------------------- look-up and history
@@ -384,7 +391,7 @@ def _help(f: forms.FormField) -> str | None:
 
 
 def _widget(f: forms.FormField, errors: dict[str, str]) -> None:
-    key = FORM_PREFIX + f.name
+    key = form_key(f.name)
     common: dict[str, Any] = {"key": key, "help": _help(f), "persist_state": "session"}
     if f.kind == "amount":
         st.text_input(f.label, value=None, placeholder=t("amount_placeholder"), **common)

@@ -14,7 +14,7 @@ import pytest
 from streamlit.testing.v1 import AppTest
 
 import core.config
-from dashboard.state import FORM_PREFIX, LOOKUP_TEXT, OFFICER_NAME
+from dashboard.state import FORM_GENERATION, FORM_PREFIX, LOOKUP_TEXT, OFFICER_NAME
 
 DASHBOARD = Path(__file__).resolve().parents[2] / "dashboard"
 SUBMIT = {
@@ -119,8 +119,9 @@ def texts(at: AppTest) -> str:
 
 
 def widget(at: AppTest, name: str, suffix: str = "") -> Any:
-    """The form widget of field ``name``, whatever its kind."""
-    key = FORM_PREFIX + name + suffix
+    """The form widget of field ``name``, whatever its kind (in the form's current generation)."""
+    generation = at.session_state[FORM_GENERATION] if FORM_GENERATION in at.session_state else 0  # noqa: SIM401 (no .get)
+    key = f"{FORM_PREFIX}{generation}__{name}{suffix}"
     for kind in ("text_input", "number_input", "selectbox", "segmented_control", "checkbox"):
         try:
             return getattr(at, kind)(key=key)

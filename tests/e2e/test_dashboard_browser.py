@@ -30,10 +30,16 @@ def served():
     return core.ScoringService(core.load_bundle(folder))
 
 
+#: the embedded store of the module's server (the tests read what it recorded)
+SERVER_STORE: dict[str, Path] = {}
+
+
 @pytest.fixture(scope="module")
 def server(tmp_path_factory):
     require_browser()
     env = {"BUNDLE_DIR": os.environ["E2E_BUNDLE_DIR"]} if os.environ.get("E2E_BUNDLE_DIR") else {}
+    SERVER_STORE["path"] = tmp_path_factory.mktemp("server-store") / "store.sqlite"
+    env["STORE_PATH"] = str(SERVER_STORE["path"])
     with streamlit_server(tmp_path_factory, env) as url:  # default: the shipped demo bundle, as users see it
         yield url
 
@@ -313,3 +319,70 @@ def test_upload_a_french_excel_export(page, server):
     page.get_by_text("ligne(s) rejetée(s)").wait_for(timeout=120_000)
     settle(page)
     shot(page, "3c_batch_formula_cells")
+
+
+def test_score_clicked_before_the_loaded_client_is_shown_scores_that_client(page, server, served):
+    """The race of a quick officer: Load client B, then Score while the page still shows client A.
+
+    The browser's Score carries the values it showed (A's); the decision is recorded under the loaded
+    client's id. It must be B's application that is scored and recorded — never A's values under B's
+    id. The server's answers to Load are held back (a WebSocket route) until Score has been sent."""
+    from playwright.sync_api import expect
+
+    if served.schema.contract != "application":
+        pytest.skip("the store holds loan applications: the served bundle scores features")
+    held: list = []
+    hold = {"on": False}
+
+    def route(ws):
+        server_ws = ws.connect_to_server()
+        ws.on_message(lambda m: server_ws.send(m))
+        server_ws.on_message(lambda m: held.append(m) if hold["on"] else ws.send(m))
+        routes.append(ws)
+
+    routes: list = []
+    page.route_web_socket(re.compile(r".*/_stcore/stream"), route)
+    page.goto(server)
+    settle(page)
+    sign(page)
+    store = core.open_store(core.Settings(STORE_PATH=SERVER_STORE["path"], DEMO_STORE_CLIENTS=200))
+    ids = store.clients.search("91", limit=20)
+    apps = {i: store.clients.application(i) for i in ids}
+    a, b = next(
+        (x, y) for x in ids for y in ids
+        if x != y and apps[x]["AMT_INCOME_TOTAL"] != apps[y]["AMT_INCOME_TOTAL"]
+    )  # fmt: skip
+    box = page.get_by_label("Identifiant client", exact=True)
+    box.fill(str(a))
+    page.get_by_role("button", name="Charger").click()
+    settle(page)
+    expect(page.get_by_text(re.compile(f"Historique de crédit du client {a}"))).to_have_count(1)
+    page.wait_for_timeout(1500)
+    shown_a = _form_values(page)
+
+    hold["on"] = True
+    box.fill(str(b))
+    page.get_by_role("button", name="Charger").click()
+    page.wait_for_timeout(2500)  # the server has loaded B; the page has not heard of it
+    # the race is set: the page still shows client A
+    expect(page.get_by_text(re.compile(f"Historique de crédit du client {a}"))).to_have_count(1)
+    assert _form_values(page) == shown_a
+    page.get_by_role("button", name="Évaluer le dossier").click()
+    page.wait_for_timeout(1000)
+    hold["on"] = False
+    for m in held:
+        routes[-1].send(m)
+    held.clear()
+    settle(page)
+    page.get_by_role("heading", name=DECISION).first.wait_for()
+    mine = [r for r in store.log.records(limit=20, client_id=b, kind="decision") if r.officer == OFFICER]
+    assert mine, f"no decision recorded for client {b}"
+    recorded = mine[0].application
+    assert recorded is not None
+    assert recorded["AMT_INCOME_TOTAL"] == apps[b]["AMT_INCOME_TOTAL"], "A's values were scored under B's id"
+    with_history = core.ScoringService(served.bundle, history=store.history)  # as the dashboard scores
+    assert mine[0].probability == pytest.approx(
+        with_history.score(apps[b], explain=False).probability, abs=1e-9
+    )
+    expect(page.get_by_text(re.compile(f"Historique de crédit du client {b}"))).to_have_count(1)
+    shot(page, "16_load_then_score_race")
