@@ -3,7 +3,10 @@
 from __future__ import annotations
 
 import itertools
+import os
 import shutil
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -13,6 +16,18 @@ from tests.pg import PgServer, new_database, start_postgres
 from tests.toy import build_app_bundle, build_toy_bundle, toy_frame
 
 REPO = Path(__file__).resolve().parent.parent
+
+
+def run_pad(
+    *args: str, env: dict[str, str] | None = None, timeout: float = 300
+) -> subprocess.CompletedProcess:
+    """``pad ARGS`` as a user runs it: a new process from the repository, this environment plus ``env``."""
+    return subprocess.run(
+        [sys.executable, "-m", "core.cli", *args], cwd=REPO, capture_output=True, text=True, timeout=timeout,
+        env={**os.environ, **(env or {})},
+    )  # fmt: skip
+
+
 SHARED = REPO.parent / "shared" / "data"
 HOMECREDIT = SHARED / "homecredit"
 SEED_REFERENCE = SHARED / "seed_bundle_reference"

@@ -18,6 +18,8 @@ from __future__ import annotations
 import logging
 import math
 import warnings
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -86,22 +88,38 @@ class ScorerModel:
     """The MLflow ``PythonModel`` (built lazily so that ``core`` imports without MLflow)."""
 
     def __new__(cls) -> Any:
-        import mlflow.pyfunc
+        with _quiet_mlflow():
+            return _scorer_class()()
 
-        class _Scorer(mlflow.pyfunc.PythonModel):  # type: ignore[misc, name-defined]
-            bundle: Bundle | None = None
 
-            def load_context(self, context: Any) -> None:
-                self.bundle = load_bundle(context.artifacts[BUNDLE_ARTIFACT], source="mlflow model artifact")
+@contextmanager
+def _quiet_mlflow() -> Iterator[None]:
+    """MLflow's notes on ``predict``'s type hints (wanted, or refused) and on its imports: this
+    model's signature is built from the bundle's schema, so they are noise in a user's terminal."""
+    with warnings.catch_warnings():
+        warnings.filterwarnings("ignore", category=UserWarning, module="mlflow")
+        warnings.filterwarnings("ignore", message=r".*[Tt]ype hint", category=UserWarning)
+        yield
 
-            def predict(self, context: Any, model_input: Any, params: Any = None) -> pd.DataFrame:
-                if self.bundle is None:
-                    self.load_context(context)
-                assert self.bundle is not None
-                frame = model_input if isinstance(model_input, pd.DataFrame) else pd.DataFrame(model_input)
-                return predict_frame(self.bundle, frame)
 
-        return _Scorer()
+def _scorer_class() -> type:
+    import mlflow.pyfunc
+
+    class _Scorer(mlflow.pyfunc.PythonModel):  # type: ignore[misc, name-defined]
+        bundle: Bundle | None = None
+
+        def load_context(self, context: Any) -> None:
+            self.bundle = load_bundle(context.artifacts[BUNDLE_ARTIFACT], source="mlflow model artifact")
+
+        # no type hints: MLflow reads them as a signature (the logged one comes from the schema)
+        def predict(self, context, model_input, params=None):  # type: ignore[no-untyped-def]
+            if self.bundle is None:
+                self.load_context(context)
+            assert self.bundle is not None
+            frame = model_input if isinstance(model_input, pd.DataFrame) else pd.DataFrame(model_input)
+            return predict_frame(self.bundle, frame)
+
+    return _Scorer
 
 
 def input_example(bundle: Bundle) -> pd.DataFrame:
@@ -117,8 +135,7 @@ def log_scorer(
 ) -> dict[str, Any]:
     """Log the bundle as an MLflow model in the active run and, when ``registered_name`` is given,
     register it (the evaluation as tags of the model version). Returns the model's URIs."""
-    with warnings.catch_warnings():  # MLflow's import-time notes on type hints: not this model's
-        warnings.filterwarnings("ignore", category=UserWarning, module="mlflow")
+    with _quiet_mlflow():
         import mlflow
         import mlflow.pyfunc
     from mlflow.exceptions import MlflowException
@@ -127,15 +144,12 @@ def log_scorer(
     bundle = load_bundle(bundle_dir)
     example = input_example(bundle)
     signature = signature_of(bundle)
-    info = mlflow.pyfunc.log_model(
-        name=MODEL_NAME,
-        python_model=str(ENTRY),
-        artifacts={BUNDLE_ARTIFACT: str(bundle_dir)},
-        code_paths=[str(Path(__file__).resolve().parents[1])],
-        signature=signature,
-        input_example=example,
-        pip_requirements=_requirements(),
-    )
+    with _quiet_mlflow():
+        info = mlflow.pyfunc.log_model(
+            name=MODEL_NAME, python_model=str(ENTRY), artifacts={BUNDLE_ARTIFACT: str(bundle_dir)},
+            code_paths=[str(Path(__file__).resolve().parents[1])], signature=signature,
+            input_example=example, pip_requirements=_requirements(),
+        )  # fmt: skip
     out: dict[str, Any] = {"model_uri": info.model_uri, "registered": None}
     if not registered_name:
         return out

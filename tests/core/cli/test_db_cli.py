@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import json
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import pandas as pd
@@ -13,24 +11,18 @@ import pytest
 
 from core.data.synthetic import write_synthetic
 from core.store import Store
+from tests.conftest import run_pad
 
 REPO = Path(__file__).resolve().parents[3]
 
 
 def pad(*args: str, url: str | None = None, store_path: Path | None = None) -> subprocess.CompletedProcess:
-    env = dict(os.environ)
+    env = {}
     if url is not None:
         env["DATABASE_URL"] = url
     if store_path is not None:
         env["STORE_PATH"] = str(store_path)
-    return subprocess.run(
-        [sys.executable, "-m", "core.cli", *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-    )
+    return run_pad(*args, env=env)
 
 
 @pytest.fixture(scope="module")

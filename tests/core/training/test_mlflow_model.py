@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import io
-import os
 import subprocess
-import sys
 from pathlib import Path
 
 import mlflow
@@ -20,7 +18,7 @@ from core.serving.registered import is_model_uri, load_registered_bundle
 from core.serving.service import ScoringService
 from core.serving.source import load_bundle_arg, load_configured_bundle
 from core.training.pyfunc import OUTPUT_COLUMNS, input_example, log_scorer, predict_frame
-from tests.conftest import REPO
+from tests.conftest import REPO, run_pad
 
 NAME = "pad-test-scorer"
 EXAMPLES = REPO / "examples" / "applications_sample.csv"
@@ -146,15 +144,7 @@ def test_bundle_source_mlflow_setting(registry, monkeypatch):
 
 
 def _pad(*args: str, tracking_uri: str) -> subprocess.CompletedProcess:
-    env = {**os.environ, "MLFLOW_TRACKING_URI": tracking_uri}
-    return subprocess.run(
-        [sys.executable, "-m", "core.cli", *args],
-        cwd=REPO,
-        capture_output=True,
-        text=True,
-        timeout=300,
-        env=env,
-    )
+    return run_pad(*args, env={"MLFLOW_TRACKING_URI": tracking_uri})
 
 
 @pytest.mark.slow
