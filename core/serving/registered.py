@@ -22,7 +22,8 @@ log = logging.getLogger(__name__)
 
 #: the URIs this loader takes (MLflow's own schemes for a registered model or a run's model)
 URI = re.compile(r"^(models:/[^/@\s]+(/[^/\s]+|@[^/\s]+)|runs:/[^/\s]+/[^\s]+)$")
-#: the pyfunc artifact holding the bundle (core.training.pyfunc.BUNDLE_ARTIFACT)
+#: the artifact key of the bundle inside the project's MLflow model (core.training.pyfunc logs it;
+#: its folder is the one the model's MLmodel file names)
 BUNDLE_ARTIFACT = "bundle"
 
 

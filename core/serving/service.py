@@ -381,7 +381,7 @@ class ScoringService:
                 hist_values = dict(zip(self._history_names, found, strict=True))
         hist = set(self._history_names)
         out = {n: (hist_values.get(n) if n in hist else row[n]) for n in self.schema.names}
-        return {n: _plain(v) for n, v in out.items()}, history
+        return {n: plain_value(v) for n, v in out.items()}, history
 
     def _matrix_row(self, features: Mapping[str, Any]) -> list[Any]:
         """One row of the model matrix, as :func:`to_model_frame` makes it (floats, category strings)."""
@@ -577,7 +577,7 @@ class ScoringService:
                 side.append(Reason(NO_HISTORY, None, contribution, direction, None))
                 continue
             name = names[index[k]]
-            value = _plain(values[name])
+            value = plain_value(values[name])
             side.append(Reason(name, value, contribution, direction, self._percentile(name, value)))
         return up, down
 
@@ -613,7 +613,7 @@ class ScoringService:
         pct: list[float | None] = [None] * len(rows)
         for j in np.unique(cols[cols < k]).tolist():  # one column at a time: its cells, its percentiles
             at = np.nonzero(cols == j)[0]
-            cells = [_plain(v) for v in features.iloc[:, j].to_numpy(dtype=object)[rows[at]]]
+            cells = [plain_value(v) for v in features.iloc[:, j].to_numpy(dtype=object)[rows[at]]]
             for i, v, p in zip(at.tolist(), cells, self.explainer.percentiles(names[j], cells), strict=True):
                 values[i] = v
                 pct[i] = None if p is None or math.isnan(p) else float(p)
@@ -635,7 +635,7 @@ class ScoringService:
 
     def _contributions(self, values: Mapping[str, Any], shap_row: np.ndarray) -> pd.DataFrame:
         names = self.schema.names
-        vals = [_plain(values[n]) for n in names]
+        vals = [plain_value(values[n]) for n in names]
         frame = pd.DataFrame(
             {
                 "feature": names,
@@ -671,7 +671,7 @@ def _policy(
 
 def json_value(value: Any) -> Any:
     """A value JSON can carry: numpy scalars unwrapped; NaN, infinities and pandas NA as null."""
-    value = _plain(value)
+    value = plain_value(value)
     if isinstance(value, float) and not math.isfinite(value):
         return None
     return value
@@ -681,7 +681,7 @@ def _overrides(frame: pd.DataFrame) -> dict[str, pl.DataType]:
     return {c: CANONICAL[c] for c in frame.columns if c in CANONICAL}
 
 
-def _plain(value: Any) -> Any:
+def plain_value(value: Any) -> Any:
     """A Python value: numpy scalars unwrapped, NaN and pandas NA as None."""
     if value is None or value is pd.NA:
         return None

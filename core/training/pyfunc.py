@@ -1,7 +1,8 @@
 """The bundle as an MLflow model: a pyfunc whose ``predict`` runs the project's scorer.
 
 The model is logged *from code* (:mod:`core.training.pyfunc_entry`, no pickle): the MLflow model
-folder holds the bundle as an artifact (``artifacts/bundle``: the native ``.cbm``, the schema, the
+folder holds the bundle as its ``bundle`` artifact (``artifacts/<bundle folder name>``, as its
+``MLmodel`` file records: the native ``.cbm``, the schema, the
 threshold and the reference data, checked against the bundle manifest's SHA-256 on load), the
 ``core`` package as code, a signature and an input example (one application). ``predict`` takes a
 frame of applications (Kaggle ``application_test`` columns) and returns one row per input row:
@@ -16,7 +17,6 @@ Serving never goes through ``mlflow.pyfunc.load_model``: ``pad score --bundle mo
 from __future__ import annotations
 
 import logging
-import math
 import warnings
 from collections.abc import Iterator
 from contextlib import contextmanager
@@ -28,12 +28,12 @@ import pandas as pd
 
 from core.serving.bundle import Bundle, load_bundle
 from core.serving.contract import TABLE_COLUMNS, results_table
+from core.serving.registered import BUNDLE_ARTIFACT
 from core.serving.schema import ID_COLUMN
+from core.serving.service import ScoringService, plain_value
 
 log = logging.getLogger(__name__)
 
-#: the artifact key (and folder under ``artifacts/``) of the bundle inside the MLflow model
-BUNDLE_ARTIFACT = "bundle"
 #: the model's name inside its run (``runs:/RUN_ID/scorer``)
 MODEL_NAME = "scorer"
 ENTRY = Path(__file__).with_name("pyfunc_entry.py")
@@ -41,33 +41,21 @@ ERRORS_COLUMN = "errors"
 OUTPUT_COLUMNS = [*TABLE_COLUMNS, ERRORS_COLUMN]
 
 
-def _plain(value: Any) -> Any:
-    """A frame cell as a JSON-like value: NaN/NA missing, numpy scalars as Python ones."""
-    if value is None or value is pd.NA or value is pd.NaT:
-        return None
-    if isinstance(value, float) and math.isnan(value):
-        return None
-    if isinstance(value, np.generic):
-        value = value.item()
-        if isinstance(value, float) and math.isnan(value):
-            return None
-    return value
-
-
 def records_of(frame: pd.DataFrame) -> list[dict[str, Any]]:
     """The rows of an application frame as records for :meth:`ScoringService.score_records`."""
     names = [str(c) for c in frame.columns]
     return [
-        {k: _plain(v) for k, v in zip(names, row, strict=True)}
+        {k: plain_value(v) for k, v in zip(names, row, strict=True)}
         for row in frame.itertuples(index=False, name=None)
     ]
 
 
-def predict_frame(bundle: Bundle, frame: pd.DataFrame) -> pd.DataFrame:
-    """Score a frame of applications as the pyfunc does: one output row per input row, in order."""
-    from core.serving.service import ScoringService
-
-    service = ScoringService(bundle)
+def predict_frame(
+    bundle: Bundle, frame: pd.DataFrame, *, service: ScoringService | None = None
+) -> pd.DataFrame:
+    """Score a frame of applications as the pyfunc does: one output row per input row, in order
+    (``service``: the bundle's :class:`ScoringService`, built once by a loaded model)."""
+    service = service or ScoringService(bundle)
     batch = service.score_records(records_of(frame), explain=False)
     scored = results_table(batch, bundle.schema, bundle_version=bundle.version)
     problems: dict[int, list[str]] = {}
@@ -76,7 +64,7 @@ def predict_frame(bundle: Bundle, frame: pd.DataFrame) -> pd.DataFrame:
     rows = pd.DataFrame({"row": np.arange(1, len(frame) + 1)})
     out = rows.merge(scored, on="row", how="left")
     if ID_COLUMN in frame.columns:  # the id exactly as given, also on a row that was not scored
-        given = pd.Series([_plain(v) for v in frame[ID_COLUMN]], dtype=object)
+        given = pd.Series([plain_value(v) for v in frame[ID_COLUMN]], dtype=object)
         out[ID_COLUMN] = out[ID_COLUMN].astype(object).where(out[ID_COLUMN].notna(), given)
     out["bundle_version"] = bundle.version
     out["warnings"] = out["warnings"].fillna("")
@@ -107,9 +95,11 @@ def _scorer_class() -> type:
 
     class _Scorer(mlflow.pyfunc.PythonModel):  # type: ignore[misc, name-defined]
         bundle: Bundle | None = None
+        service: ScoringService | None = None
 
         def load_context(self, context: Any) -> None:
             self.bundle = load_bundle(context.artifacts[BUNDLE_ARTIFACT], source="mlflow model artifact")
+            self.service = ScoringService(self.bundle)
 
         # no type hints: MLflow reads them as a signature (the logged one comes from the schema)
         def predict(self, context, model_input, params=None):  # type: ignore[no-untyped-def]
@@ -117,15 +107,13 @@ def _scorer_class() -> type:
                 self.load_context(context)
             assert self.bundle is not None
             frame = model_input if isinstance(model_input, pd.DataFrame) else pd.DataFrame(model_input)
-            return predict_frame(self.bundle, frame)
+            return predict_frame(self.bundle, frame, service=self.service)
 
     return _Scorer
 
 
 def input_example(bundle: Bundle) -> pd.DataFrame:
     """One application (the bundle's example record) as the model's input example."""
-    from core.serving.service import ScoringService
-
     record = ScoringService(bundle).example_record()
     return pd.DataFrame([record])
 
