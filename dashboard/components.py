@@ -13,7 +13,7 @@ import core
 from core.serving.validation import INSUFFICIENT
 from dashboard import identity, resources
 from dashboard.i18n import t
-from dashboard.state import LANG, init_state, lang
+from dashboard.state import LANG, init_state, lang, rekey_form
 
 
 def page_setup(title_key: str) -> core.Bundle:
@@ -26,6 +26,8 @@ def page_setup(title_key: str) -> core.Bundle:
             format_func=lambda c: {"fr": "Français", "en": "English"}[c],
             key=LANG,
             horizontal=True,
+            on_change=rekey_form,  # the scoring form is drawn again with the new language's labels
+            persist_state="session",  # kept when the officer goes to another page
         )
     identity.sidebar()
     bundle = resources.bundle()

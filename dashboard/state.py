@@ -77,6 +77,37 @@ def form_key(name: str, generation: int | None = None) -> str:
     return f"{FORM_PREFIX}{gen}__{name}"
 
 
+def rekey_form() -> None:
+    """Move the scoring form's values to new widget keys (the next generation), values unchanged.
+
+    Called when the language changes: the browser keeps the option labels a widget was first drawn
+    with ("Marié(e)" on an English page), so the form's widgets are drawn again under new keys."""
+    old = int(st.session_state.get(FORM_GENERATION, 0))
+    prefix = f"{FORM_PREFIX}{old}__"
+    values = {
+        str(k)[len(prefix) :]: st.session_state[k]
+        for k in list(st.session_state)
+        if str(k).startswith(prefix)
+    }
+    for name in values:
+        del st.session_state[prefix + name]
+    st.session_state[FORM_GENERATION] = old + 1
+    st.session_state.update({form_key(name): value for name, value in values.items()})
+
+
+def lang_key(key: str) -> str:
+    """The widget key of ``key`` in the page's language, holding the value chosen in the other one.
+
+    For a widget whose option labels are words of the interface: the browser keeps the labels a
+    widget was first drawn with, so each language has its own widget, and a choice made before the
+    language changed is kept (not reset)."""
+    here = lang()
+    current, other = f"{key}__{here}", f"{key}__{'en' if here == 'fr' else 'fr'}"
+    if current not in st.session_state and other in st.session_state:
+        st.session_state[current] = st.session_state[other]
+    return current
+
+
 def init_state() -> None:
     """Set every default that is not set yet."""
     for key, value in DEFAULTS.items():

@@ -20,7 +20,7 @@ from dashboard.components import (
     utc,
 )
 from dashboard.i18n import num, pct, t
-from dashboard.state import DETAIL_ID, SHOWN_IDS, lang
+from dashboard.state import DETAIL_ID, SHOWN_IDS, lang, lang_key
 
 #: rows read and drawn in the table (the newest); the counts and the export cover every matching row
 MAX_SHOWN = 5000
@@ -49,7 +49,7 @@ def _period() -> tuple[datetime | None, datetime | None]:
 
 def _choice(label: str, options: list[Any], names: dict[Any, str], key: str) -> Any:
     words = {ALL: t("dec_all"), **names}  # looked up now, in the page's language
-    value = st.selectbox(label, [ALL, *options], format_func=words.__getitem__, key=key)
+    value = st.selectbox(label, [ALL, *options], format_func=words.__getitem__, key=lang_key(key))
     return None if value == ALL else value
 
 

@@ -15,7 +15,7 @@ from core.monitoring import fairness as audit
 from dashboard import fairness_charts, resources
 from dashboard.components import chart_alt, page_setup, safe_dataframe
 from dashboard.i18n import num, pct, t
-from dashboard.state import lang
+from dashboard.state import lang, lang_key
 
 SOURCES = ("validation", "upload", "log")
 
@@ -162,7 +162,7 @@ source_names = {s: t("fair_source_" + s) for s in SOURCES}
 source = st.radio(
     t("fair_source"),
     list(SOURCES),
-    key=f"fair_source_{lang()}",
+    key=lang_key("fair_source"),
     horizontal=True,
     format_func=source_names.__getitem__,
 )
@@ -178,7 +178,7 @@ if population is not None:
     }
     choices: list[str | None] = [None, *others]
     extra = st.selectbox(
-        t("fair_other"), choices, format_func=other_names.__getitem__, key=f"fair_other_{lang()}"
+        t("fair_other"), choices, format_func=other_names.__getitem__, key=lang_key("fair_other")
     )
     present = {"CODE_GENDER": "CODE_GENDER", audit.AGE_BAND: "DAYS_BIRTH"}
     attributes = tuple(

@@ -14,7 +14,7 @@ import core.monitoring as monitoring
 from dashboard import charts, resources
 from dashboard.components import chart_alt, field_label, file_rejected, page_setup, safe_dataframe
 from dashboard.i18n import num, pct, t
-from dashboard.state import lang
+from dashboard.state import lang, lang_key
 
 SOURCE_LOG, SOURCE_FILE = "log", "file"
 #: below this many rows a PSI says more about chance than about the population
@@ -221,8 +221,10 @@ if bundle.reference is None or bundle.reference.empty:
     st.info(t("mon_no_reference"), icon=":material/info:")
     st.stop()
 with st.container(border=True):
+    source_key = lang_key("mon_source")  # one widget per language: the browser keeps a widget's labels
     source = st.segmented_control(
-        t("mon_source"), [SOURCE_LOG, SOURCE_FILE], default=SOURCE_LOG, key="mon_source",
+        t("mon_source"), [SOURCE_LOG, SOURCE_FILE], key=source_key,
+        default=None if source_key in st.session_state else SOURCE_LOG,
         format_func=lambda s: t("mon_source_" + s), required=True,
     )  # fmt: skip
     application_only = st.toggle(t("mon_application_only"), key="mon_app_only", help=t("mon_application_only_help"),

@@ -11,7 +11,7 @@ import core
 from dashboard import identity, resources, scorecard
 from dashboard.components import decision_word, page_setup, safe_dataframe, short_id, utc
 from dashboard.i18n import num, pct, t
-from dashboard.state import REVIEW_DETAIL, REVIEW_DONE, lang
+from dashboard.state import REVIEW_DETAIL, REVIEW_DONE, lang, lang_key
 
 TABLE_KEY = "review_table"
 STATUS_KEY = "review_status_filter"
@@ -133,7 +133,7 @@ status_names = {s: t("review_show_" + s) for s in ("open", "closed")}  # in the 
 status = st.radio(
     t("review_show"),
     ["open", "closed"],
-    key=f"{STATUS_KEY}_{lang()}",  # one widget per language: the browser keeps a widget's labels
+    key=lang_key(STATUS_KEY),  # one widget per language: the browser keeps a widget's labels
     horizontal=True,
     format_func=status_names.__getitem__,
 )

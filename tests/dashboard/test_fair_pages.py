@@ -105,20 +105,20 @@ def test_the_fairness_page_shows_the_audit_of_the_validation_set(page, app_bundl
 
 def test_the_fairness_page_audits_an_uploaded_labelled_file_in_french(page):
     at = page("fairness.py", "fr")
-    at.radio(key="fair_source_fr").set_value("upload").run()
+    at.radio(key="fair_source__fr").set_value("upload").run()
     at.file_uploader[0].upload("labelled.csv", LABELLED.read_bytes(), "text/csv").run()
     assert not at.exception, at.exception
     body = texts(at)
     assert "Taux d'acceptation par groupe" in body and "demandes du fichier" in body
     table = at.dataframe[0].value
     assert "TVP (défaillants refusés)" in table.columns and table["Clients"].sum() <= 549
-    at.selectbox(key="fair_other_fr").set_value("NAME_EDUCATION_TYPE").run()
+    at.selectbox(key="fair_other__fr").set_value("NAME_EDUCATION_TYPE").run()
     assert len([m for m in at.metric if m.label.startswith("Plus petit rapport")]) == 3
 
 
 def test_a_file_without_outcomes_is_refused_by_name(page):
     at = page("fairness.py")
-    at.radio(key="fair_source_en").set_value("upload").run()
+    at.radio(key="fair_source__en").set_value("upload").run()
     frame = pd.read_csv(LABELLED).drop(columns=["TARGET"])
     buf = io.StringIO()
     frame.to_csv(buf, index=False)

@@ -12,7 +12,14 @@ from streamlit.testing.v1 import AppTest
 
 import core
 from dashboard import identity
-from dashboard.state import CLIENT_ID, LAST_DECISION, LAST_RESULT, OFFICER_NAME, OVERRIDE_REASON
+from dashboard.state import (
+    CLIENT_ID,
+    FORM_GENERATION,
+    LAST_DECISION,
+    LAST_RESULT,
+    OFFICER_NAME,
+    OVERRIDE_REASON,
+)
 from tests.dashboard.conftest import DASHBOARD, OFFICER, load, stored_ids, submit, texts, widget
 
 
@@ -52,6 +59,32 @@ def test_look_up_a_stored_client_fills_the_form_scores_and_records(page, stored,
         "SELECT decision_id, client_id, channel, kind, officer, authenticated, decision FROM decisions",
     )
     assert rows == [(logged.decision_id, cid, "dashboard", "decision", OFFICER, 0, result.decision)]
+
+
+def test_a_change_of_language_keeps_the_loaded_application(page, stored, store_service):
+    """The form is drawn again in the new language (new widget keys: the browser would keep the old
+    option labels) with every value as it was; the score is the stored client's."""
+    at = page("score.py", "fr")
+    cid = stored_ids(stored)[3]
+    load(at, cid)
+    prefix = f"form__{at.session_state[FORM_GENERATION]}__"
+    kinds = ("text_input", "number_input", "selectbox", "segmented_control", "checkbox")
+    names = [w.key[len(prefix) :] for kind in kinds for w in getattr(at, kind) if str(w.key).startswith(prefix)]
+    before = {n: widget(at, n).value for n in names}
+    assert len(before) > 10 and before["AMT_CREDIT"] and before["NAME_EDUCATION_TYPE"]
+    generation = at.session_state[FORM_GENERATION]
+    at.radio(key="lang").set_value("en").run()
+    assert not at.exception
+    assert at.session_state[FORM_GENERATION] == generation + 1
+    assert {n: widget(at, n).value for n in before} == before
+    education = widget(at, "NAME_EDUCATION_TYPE")
+    assert "Higher education" in education.options and "Études supérieures" not in education.options
+    submit(at)
+    result = at.session_state[LAST_RESULT]
+    assert result.client_id == cid
+    assert result.probability == pytest.approx(
+        store_service.score(stored.clients.application(cid)).probability, rel=1e-12
+    )
 
 
 def test_choosing_a_suggestion_loads_the_client(page, stored):
@@ -157,15 +190,15 @@ def test_decisions_page_counts_filters_and_details(page, logged_decisions):
     table = at.dataframe[0].value
     assert len(table) == 7 and set(table["kind"]) == {"Decision", "Override"}
     assert "ACCEPTED" in set(table["decision"]) | set(table["final"])  # words, not codes only
-    at.selectbox(key="dec_channel").select_index(2).run()  # API (options: all, dashboard, api, cli)
+    at.selectbox(key="dec_channel__en").select_index(2).run()  # API (options: all, dashboard, api, cli)
     assert len(at.dataframe[0].value) == 1
     assert at.dataframe[0].value["client"].iloc[0] == str(api.result.client_id)
-    at.selectbox(key="dec_channel").select_index(0).run()
-    at.selectbox(key="dec_overridden").select_index(1).run()  # yes
+    at.selectbox(key="dec_channel__en").select_index(0).run()
+    at.selectbox(key="dec_overridden__en").select_index(1).run()  # yes
     assert at.dataframe[0].value["id"].tolist() == [made[0].logged.decision_id[:8]]
     at.text_input(key="dec_client").input(str(made[2].result.client_id)).run()
     assert not at.dataframe and any("No row of the log" in i.value for i in at.info)
-    at.selectbox(key="dec_overridden").select_index(0).run()
+    at.selectbox(key="dec_overridden__en").select_index(0).run()
     assert len(at.dataframe[0].value) == 1
     at.text_input(key="dec_client").input("").run()
     at.text_input(key="decision_detail_id").input(made[0].logged.decision_id[:8]).run()
@@ -179,6 +212,26 @@ def test_decisions_page_counts_filters_and_details(page, logged_decisions):
         "Model and hashes",
     ]
     assert "Decision letter (PDF)" in [b.label for b in at.get("download_button")]
+
+
+def test_a_filter_chosen_in_french_is_kept_in_english(page, logged_decisions):
+    """The filters' option labels are words of the interface: a change of language draws them again in
+    the new language (the browser would keep the old labels) and keeps what the officer chose."""
+    made, api = logged_decisions
+    at = page("decisions.py", "fr")
+    at.selectbox(key="dec_channel__fr").set_value("api").run()
+    assert len(at.dataframe[0].value) == 1
+    at.radio(key="lang").set_value("en").run()
+    assert not at.exception
+    chosen = at.selectbox(key="dec_channel__en")
+    assert chosen.value == "api" and chosen.options[chosen.index] == "API"
+    assert "Tous" not in at.selectbox(key="dec_decision__en").options  # English words only
+    assert len(at.dataframe[0].value) == 1 and at.dataframe[0].value["client"].iloc[0] == str(
+        api.result.client_id
+    )
+    at.selectbox(key="dec_channel__en").set_value("dashboard").run()
+    at.radio(key="lang").set_value("fr").run()
+    assert at.selectbox(key="dec_channel__fr").value == "dashboard"
 
 
 def test_decisions_export_is_formula_neutralised(logged_decisions, stored):
@@ -206,7 +259,7 @@ def test_a_long_log_shows_the_newest_rows_and_counts_every_one(page, stored):
     assert any("The 5,000 newest rows are shown of 5,010" in c.value for c in at.caption)
     at.text_input(key="decision_detail_id").input(ids[0][:10]).run()  # the oldest row: not drawn
     assert f"Decision no. {ids[0][:8]}" in texts(at)
-    at.selectbox(key="dec_decision").select_index(2).run()  # refused only
+    at.selectbox(key="dec_decision__en").select_index(2).run()  # refused only
     assert {m.label: m.value for m in at.metric}["Decisions"] == "1,253"
 
 
@@ -240,7 +293,7 @@ def test_monitoring_from_the_log(page, logged_decisions):
 
 def test_monitoring_from_an_uploaded_csv(page, stored):
     at = page("monitoring.py", "fr")
-    at.segmented_control(key="mon_source").set_value("file").run()
+    at.segmented_control(key="mon_source__fr").set_value("file").run()
     frame = pd.DataFrame([stored.clients.application(i) for i in stored_ids(stored, 40)])
     buf = io.StringIO()
     frame.to_csv(buf, index=False)

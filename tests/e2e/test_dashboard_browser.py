@@ -7,9 +7,11 @@ Screenshots of every page are saved to test-artifacts/ (look at them).
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from pathlib import Path
+from typing import Any
 
 import pandas as pd
 import pytest
@@ -226,6 +228,64 @@ def test_english_toggle(page, server, served):
     if english:
         expect(page.get_by_role("heading", name=english)).to_have_count(1)
     shot(page, "9_score_english")
+
+
+def _french_only_labels() -> set[str]:
+    """Option labels of the category fields that are French words only (not the English label too)."""
+    labels: set[str] = set()
+    registry = json.loads((REPO / "core" / "features" / "registry_data" / "categories.json").read_text("utf-8"))
+    for spec in registry.values():
+        fr, en = spec.get("labels_fr", {}), spec.get("labels_en", {})
+        labels |= {v for k, v in fr.items() if v != en.get(k, k) and len(v) > 3}
+    return labels
+
+
+def _chosen(scope: Any) -> str:
+    """The options shown chosen in the select boxes of ``scope`` (the texts the officer reads)."""
+    boxes = scope.get_by_test_id("stSelectbox")
+    return " | ".join(boxes.nth(i).locator("input").first.input_value() for i in range(boxes.count()))
+
+
+def test_a_change_of_language_redraws_the_chosen_options_in_the_new_language(page, server, served):
+    """The browser keeps the option labels a widget was first drawn with: after a switch to English the
+    loaded application's categories and the Decisions page's filters must read in English, values kept."""
+    from playwright.sync_api import expect
+
+    if not served.known_ids():
+        pytest.skip("the served bundle has no reference clients to look up")
+    page.goto(server)
+    settle(page)
+    sign(page)
+    page.get_by_role("combobox").first.click()
+    page.get_by_role("option").nth(2).click()
+    settle(page)
+    page.get_by_role("button", name="Charger").click()
+    settle(page)
+    typed = page.get_by_test_id("stForm").locator("[data-testid=stTextInput] input, [data-testid=stNumberInput] input")
+    before = typed.evaluate_all("boxes => boxes.map(b => b.value)")
+    french = _french_only_labels()
+    shown = _chosen(page.get_by_test_id("stForm"))
+    assert any(word in shown for word in french), f"the loaded client shows no French category label: {shown}"
+    page.get_by_test_id("stSidebar").get_by_text("English", exact=True).click()
+    settle(page)
+    page.get_by_role("button", name="Score the application").wait_for()
+    shown = _chosen(page.get_by_test_id("stForm"))
+    assert not [w for w in french if w in shown], f"French labels left on the English form: {shown}"
+    after = typed.evaluate_all("boxes => boxes.map(b => b.value)")
+    assert after == before and len(before) > 5, "the values typed or loaded changed with the language"
+    shot(page, "17_form_after_language_switch")
+    page.get_by_role("link", name="Decisions").first.click()
+    settle(page)
+    page.get_by_role("heading", name="Recorded decisions").wait_for()  # the language is kept across pages
+    channel = page.get_by_test_id("stSelectbox").filter(has_text="Channel")
+    channel.get_by_role("combobox").click()
+    page.get_by_role("option", name="Dashboard", exact=True).click()
+    settle(page)
+    page.get_by_test_id("stSidebar").get_by_text("Français", exact=True).click()
+    settle(page)
+    channel = page.get_by_test_id("stSelectbox").filter(has_text="Canal")
+    expect(channel.locator("input").first).to_have_value("Tableau de bord")  # kept, in French
+    expect(page.get_by_test_id("stSelectbox").filter(has_text="Décision").locator("input").first).to_have_value("Tous")
 
 
 def test_phone_width_form(browser, server):
