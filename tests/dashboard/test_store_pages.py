@@ -69,7 +69,9 @@ def test_a_change_of_language_keeps_the_loaded_application(page, stored, store_s
     load(at, cid)
     prefix = f"form__{at.session_state[FORM_GENERATION]}__"
     kinds = ("text_input", "number_input", "selectbox", "segmented_control", "checkbox")
-    names = [w.key[len(prefix) :] for kind in kinds for w in getattr(at, kind) if str(w.key).startswith(prefix)]
+    names = [
+        w.key[len(prefix) :] for kind in kinds for w in getattr(at, kind) if str(w.key).startswith(prefix)
+    ]
     before = {n: widget(at, n).value for n in names}
     assert len(before) > 10 and before["AMT_CREDIT"] and before["NAME_EDUCATION_TYPE"]
     generation = at.session_state[FORM_GENERATION]

@@ -233,7 +233,9 @@ def test_english_toggle(page, server, served):
 def _french_only_labels() -> set[str]:
     """Option labels of the category fields that are French words only (not the English label too)."""
     labels: set[str] = set()
-    registry = json.loads((REPO / "core" / "features" / "registry_data" / "categories.json").read_text("utf-8"))
+    registry = json.loads(
+        (REPO / "core" / "features" / "registry_data" / "categories.json").read_text("utf-8")
+    )
     for spec in registry.values():
         fr, en = spec.get("labels_fr", {}), spec.get("labels_en", {})
         labels |= {v for k, v in fr.items() if v != en.get(k, k) and len(v) > 3}
@@ -261,7 +263,9 @@ def test_a_change_of_language_redraws_the_chosen_options_in_the_new_language(pag
     settle(page)
     page.get_by_role("button", name="Charger").click()
     settle(page)
-    typed = page.get_by_test_id("stForm").locator("[data-testid=stTextInput] input, [data-testid=stNumberInput] input")
+    typed = page.get_by_test_id("stForm").locator(
+        "[data-testid=stTextInput] input, [data-testid=stNumberInput] input"
+    )
     before = typed.evaluate_all("boxes => boxes.map(b => b.value)")
     french = _french_only_labels()
     shown = _chosen(page.get_by_test_id("stForm"))
@@ -285,7 +289,9 @@ def test_a_change_of_language_redraws_the_chosen_options_in_the_new_language(pag
     settle(page)
     channel = page.get_by_test_id("stSelectbox").filter(has_text="Canal")
     expect(channel.locator("input").first).to_have_value("Tableau de bord")  # kept, in French
-    expect(page.get_by_test_id("stSelectbox").filter(has_text="Décision").locator("input").first).to_have_value("Tous")
+    expect(
+        page.get_by_test_id("stSelectbox").filter(has_text="Décision").locator("input").first
+    ).to_have_value("Tous")
 
 
 def test_phone_width_form(browser, server):
