@@ -38,7 +38,7 @@ from core.serving.schema import to_model_frame
 REPO = Path(__file__).resolve().parent.parent
 #: steps of ``pad score`` in its profile: label -> functions (file suffix, name) whose times add up
 STEPS = {
-    "read the CSV (chunks of text cells)": [("core/serving/csvfile.py", "read_csv_chunks")],
+    "read the CSV (chunks of text cells)": [("core/serving/csvfile.py", "chunks")],
     "validate_frame": [("core/serving/validation.py", "validate_frame")],
     "application features + history": [("core/serving/service.py", "features_of")],
     "CatBoost predict (model matrix, Pool)": [("core/serving/service.py", "_predict")],
@@ -72,19 +72,12 @@ def _cumulative(stats: pstats.Stats, suffix: str, name: str) -> float:
 
 
 def _profile(csv: Path, env: dict[str, str], work: Path) -> None:
+    """`pad score` under cProfile with its steps one after the other in one thread: the command overlaps
+    reading, scoring and logging in threads, which cProfile (main thread only) would not see."""
     out = work / "profile.out"
-    command = [
-        "-m",
-        "cProfile",
-        "-o",
-        str(out),
-        "-m",
-        "core.cli",
-        "score",
-        str(csv),
-        "-o",
-        str(work / "p.csv"),
-    ]
+    argv = ["score", str(csv), "-o", str(work / "p.csv")]
+    statement = f"import core.cli.score as s; s.OVERLAP = False; from core.cli import main; main({argv!r})"
+    command = ["-c", f"import cProfile; cProfile.run({statement!r}, {str(out)!r})"]
     wall = _pad(command, env)
     stats = pstats.Stats(str(out))
     total = float(stats.total_tt)  # type: ignore[attr-defined]
@@ -93,7 +86,8 @@ def _profile(csv: Path, env: dict[str, str], work: Path) -> None:
         shares[label] = sum(_cumulative(stats, suffix, name) for suffix, name in functions)
     shares["other"] = total - sum(shares.values())
     print(
-        f"\nprofile of `pad score` on {csv.name}: {total:.1f} s profiled ({wall:.1f} s wall; cProfile slows Python code most)"
+        f"\nprofile of `pad score` on {csv.name}, steps in sequence: {total:.1f} s profiled ({wall:.1f} s wall; "
+        "cProfile slows Python code most)"
     )
     for label, seconds in shares.items():
         print(f"  {label:40s} {seconds:7.2f} s  {100 * seconds / total:5.1f} %")
