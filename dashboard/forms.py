@@ -145,6 +145,12 @@ def format_amount(value: float | None, lang: Lang) -> str:
     return text.replace(",", " ").replace(".", ",") if lang == "fr" else text
 
 
+def _number_text(value: float, lang: Lang) -> str:
+    """A number as the officer typed it, written the language's way ("-3,5" in French)."""
+    text = f"{value:g}"
+    return text.replace(".", ",") if lang == "fr" else text
+
+
 def to_years(days: float | None) -> float | None:
     """Kaggle days (negative, counted back from the application) -> positive years, None kept."""
     if days is None or (isinstance(days, float) and math.isnan(days)):
@@ -357,6 +363,9 @@ def read_record(
                 bad.append(BadInput(f.name, f.kind, str(value)))
         elif _missing(value) or (isinstance(value, str) and not value.strip()):
             record[f.name] = None
+        elif f.kind == "years" and float(value) < 0:  # typed in years: said in years, not in days
+            record[f.name] = None
+            bad.append(BadInput(f.name, f.kind, _number_text(float(value), lang)))
         elif f.kind == "years":
             record[f.name] = to_days(float(value))
         elif f.kind == "flag":

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import copy
 from typing import Any, Literal
 
 import streamlit as st
@@ -31,6 +32,10 @@ LAST_ERRORS = "last_errors"  # core.FieldError list of the last submission
 PREVIOUS_PROBABILITY = "previous_probability"  # the score before the last what-if change
 BATCH_RESULT = "batch_result"
 BATCH_FILE = "batch_file_digest"
+#: SHA-256 of each file scored and recorded in this session -> {"name", "when", "recorded"}: the same
+#: file uploaded again is not recorded a second time unless the officer asks for it (BATCH_AGAIN)
+BATCH_DONE = "batch_files_done"
+BATCH_AGAIN = "batch_record_again"  # the digest of a file the officer chose to record again
 #: the detected format of the scored file (a CsvFormat; None for a plain UTF-8 comma file)
 BATCH_FORMAT = "batch_file_format"
 THRESHOLD = "threshold_value"
@@ -63,6 +68,8 @@ DEFAULTS: dict[str, Any] = {
     PREVIOUS_PROBABILITY: None,
     BATCH_RESULT: None,
     BATCH_FILE: None,
+    BATCH_DONE: {},
+    BATCH_AGAIN: None,
     BATCH_FORMAT: None,
     REVIEW_DONE: None,
     REVIEW_ERROR: None,
@@ -111,7 +118,8 @@ def lang_key(key: str) -> str:
 def init_state() -> None:
     """Set every default that is not set yet."""
     for key, value in DEFAULTS.items():
-        st.session_state.setdefault(key, value)
+        if key not in st.session_state:
+            st.session_state[key] = copy.copy(value)  # a list or dict of this session's own
 
 
 def lang() -> Literal["fr", "en"]:

@@ -78,18 +78,27 @@ def count_query(**filters: Any) -> Select[Any]:
 
 
 def decision_table(engine: Engine, *, limit: int | None = None, **filters: Any) -> pd.DataFrame:
-    """Matching rows, newest first, with ``override_reason``, ``overridden_by``, ``overridden`` and
-    ``final_decision`` (the override's decision where there is one, else the model's)."""
+    """Matching rows, newest first, with ``override_reason``, ``overridden_by``, ``overridden``,
+    ``final_decision`` (the override's decision where there is one, else the model's) and
+    ``model_decision`` (the model's decision the row is about: its own for a decision, the overridden
+    or reviewed decision's for an override or a review; none for a refused input)."""
     d = t.decisions
     overrides = select(d.c.overrides, d.c.decision_id, d.c.decision, d.c.seq, d.c.override_reason).where(
         _is_override(d)
     )
+    columns: dict[str, Any] = {n: [] for n in LIST_COLUMNS}
     with engine.connect() as conn:
         rows = conn.execute(list_query(limit=limit, **filters)).cursor.fetchall()  # the driver's tuples
         over = conn.execute(overrides).all()
-    columns: dict[str, Any] = {n: [] for n in LIST_COLUMNS}
-    if rows:
-        columns = dict(zip(LIST_COLUMNS, map(list, zip(*rows, strict=True)), strict=True))
+        if rows:
+            columns = dict(zip(LIST_COLUMNS, map(list, zip(*rows, strict=True)), strict=True))
+        targets = sorted({o for o in columns["overrides"] if o})  # decisions an override or review points at
+        model_of: dict[str, str] = {}
+        for start in range(0, len(targets), 500):
+            some = targets[start : start + 500]
+            model_of.update(
+                conn.execute(select(d.c.decision_id, d.c.decision).where(d.c.decision_id.in_(some))).all()
+            )
     by = {target: (oid, dec) for target, oid, dec, _, _ in over}
     reasons = {int(seq): reason for _, _, _, seq, reason in over}
     hit = [by.get(i) for i in columns["decision_id"]]
@@ -97,12 +106,23 @@ def decision_table(engine: Engine, *, limit: int | None = None, **filters: Any) 
     columns["overridden_by"] = [h[0] if h else None for h in hit]
     columns["overridden"] = [h is not None for h in hit]
     columns["final_decision"] = [h[1] if h else dec for h, dec in zip(hit, columns["decision"], strict=True)]
+    columns["model_decision"] = [  # the model's decision a row is about (an override's: the one it overrode)
+        dec if kind == "decision" else model_of.get(target) if target else None
+        for kind, dec, target in zip(columns["kind"], columns["decision"], columns["overrides"], strict=True)
+    ]
     columns["created_at"] = _times(columns["created_at"])
     columns["client_id"] = pd.array(columns["client_id"], dtype="Int64")
     for name in ("probability", "threshold", "latency_ms"):  # None (refused inputs, overrides) as NaN
         columns[name] = np.array(columns[name], dtype=float)
     columns["authenticated"] = [bool(a) for a in columns["authenticated"]]
-    order = [*LIST_COLUMNS, "override_reason", "overridden_by", "overridden", "final_decision"]
+    order = [
+        *LIST_COLUMNS,
+        "override_reason",
+        "overridden_by",
+        "overridden",
+        "final_decision",
+        "model_decision",
+    ]
     return pd.DataFrame({n: columns[n] for n in order})
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import hashlib
+from datetime import UTC, datetime
 from typing import Any
 
 import numpy as np
@@ -20,8 +21,8 @@ from dashboard.components import (
     problem_text,
     safe_dataframe,
 )
-from dashboard.i18n import pct, t
-from dashboard.state import BATCH_FILE, BATCH_FORMAT, BATCH_RESULT, lang
+from dashboard.i18n import num, pct, t
+from dashboard.state import BATCH_AGAIN, BATCH_DONE, BATCH_FILE, BATCH_FORMAT, BATCH_RESULT, lang
 
 CHUNK = 1000
 SHOWN_COLUMNS = 20  # ignored columns named on the page
@@ -219,6 +220,7 @@ st.download_button(
 if actor is None:
     st.warning(t("name_required"), icon=":material/badge:")
 upload = st.file_uploader(t("batch_upload"), type=["csv"], disabled=actor is None)
+done: dict[str, dict[str, Any]] = st.session_state[BATCH_DONE]
 if upload is not None and actor is not None:
     content = upload.getvalue()
     digest = hashlib.sha256(content).hexdigest()
@@ -228,6 +230,20 @@ if upload is not None and actor is not None:
         st.error(
             t("batch_too_big", size=f"{len(content) / (1 << 20):.1f}", mb=limit), icon=":material/error:"
         )
+    elif digest in done and digest not in (
+        st.session_state.get(BATCH_FILE),
+        st.session_state.get(BATCH_AGAIN),
+    ):
+        before = done[digest]  # the same file again: its decisions are in the log already
+        st.session_state[BATCH_RESULT] = None
+        st.warning(
+            t("batch_already", name=before["name"], when=before["when"], n=num(before["recorded"])),
+            icon=":material/content_copy:",
+        )
+        st.button(
+            t("batch_again"), on_click=lambda: st.session_state.update({BATCH_AGAIN: digest}),
+            icon=":material/replay:",
+        )  # fmt: skip
     elif st.session_state.get(BATCH_FILE) != digest:  # a file is scored and recorded once
         frame = None
         try:
@@ -235,8 +251,12 @@ if upload is not None and actor is not None:
             frame = reader.read()
             core.validate_frame(frame.head(0), bundle.schema)  # missing columns reject the whole file
             st.session_state[BATCH_FORMAT] = None if reader.format.plain else reader.format
-            st.session_state[BATCH_RESULT] = _score(bundle, actor, frame)
+            result = _score(bundle, actor, frame)
+            result |= {"name": upload.name, "when": datetime.now(UTC).strftime("%Y-%m-%d %H:%M UTC")}
+            st.session_state[BATCH_RESULT] = result
             st.session_state[BATCH_FILE] = digest
+            st.session_state[BATCH_AGAIN] = None
+            done[digest] = {"name": upload.name, "when": result["when"], "recorded": result["recorded"]}
         except (core.StoreError, core.DecisionLogError) as exc:
             st.session_state[BATCH_RESULT] = None
             st.error(t("not_recorded", error=str(exc)), icon=":material/error:")
@@ -244,7 +264,10 @@ if upload is not None and actor is not None:
             st.session_state[BATCH_RESULT] = None
             st.session_state[BATCH_FILE] = None
             file_rejected(bundle.schema, frame, exc)
-    if st.session_state.get(BATCH_RESULT) is not None:
-        if st.session_state.get(BATCH_FORMAT) is not None:  # what was detected, e.g. a French export
-            st.info(st.session_state[BATCH_FORMAT].describe(lang()), icon=":material/table_view:")
-        _show(bundle, st.session_state[BATCH_RESULT])
+if st.session_state.get(BATCH_RESULT) is not None:  # kept when the officer comes back to the page
+    last = st.session_state[BATCH_RESULT]
+    if upload is None:
+        st.info(t("batch_last", name=last["name"], when=last["when"]), icon=":material/history:")
+    if st.session_state.get(BATCH_FORMAT) is not None:  # what was detected, e.g. a French export
+        st.info(st.session_state[BATCH_FORMAT].describe(lang()), icon=":material/table_view:")
+    _show(bundle, last)

@@ -130,7 +130,7 @@ def _shown(table: pd.DataFrame) -> pd.DataFrame:
             "client": table["client_id"].astype("string").fillna(t("new_applicant")),
             "probability": (table["probability"] * 100).round(1),
             "points": _points(table["probability"]),
-            "decision": table["decision"].map(words),
+            "decision": table["model_decision"].map(words),  # an override row: the decision it overrode
             "final": table["final_decision"].map(words),
             "overridden": table["overridden"],
             "channel": table["channel"].map(_channels()),

@@ -162,7 +162,10 @@ def _submit(service: core.ScoringService, layout: forms.FormLayout) -> None:
         loaded=st.session_state.get(LOADED_RECORD),
         lang=lang(),  # type: ignore[arg-type]
     )
-    errors = [core.FieldError(b.field, t("bad_amount", text=b.text), b.text) for b in bad]
+    errors = [
+        core.FieldError(b.field, t("bad_years" if b.kind == "years" else "bad_amount", text=b.text), b.text)
+        for b in bad
+    ]
     decided = None
     try:
         if errors:  # an unreadable amount: core would only see it missing, so score what is certain
@@ -397,7 +400,7 @@ def _widget(f: forms.FormField, errors: dict[str, str]) -> None:
         st.text_input(f.label, value=None, placeholder=t("amount_placeholder"), **common)
     elif f.kind == "years":
         st.number_input(
-            f.label, value=None, min_value=0.0, step=0.5, format="%.1f", placeholder=t("years_placeholder"),
+            f.label, value=None, step=0.5, format="%.1f", placeholder=t("years_placeholder"),
             **common,
         )  # fmt: skip
         if f.sentinel is not None:

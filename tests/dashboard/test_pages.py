@@ -90,6 +90,30 @@ def test_batch_scores_good_rows_and_reports_bad_ones_by_label(page, stored):
     assert stored.log.count(kind="decision") == 9
 
 
+def test_the_same_file_uploaded_again_is_not_recorded_twice_unless_asked(page, stored):
+    """An officer who uploads a file already scored in the session is told so; its decisions are not
+    logged again unless the officer asks; the last results stay on the page when the box is empty."""
+    at = page("batch.py")
+    first, other = _csv(_stored_applications(stored, 4)), _csv(_stored_applications(stored, 6))
+    at.file_uploader[0].upload("march.csv", first, "text/csv").run()
+    assert stored.log.count(kind="decision") == 4
+    at.file_uploader[0].upload("april.csv", other, "text/csv").run()
+    assert stored.log.count(kind="decision") == 10
+    at.file_uploader[0].upload("march (1).csv", first, "text/csv").run()
+    assert not at.exception
+    assert stored.log.count(kind="decision") == 10  # nothing recorded again
+    assert any("This file (march.csv) was already scored at" in w.value and "its 4 decisions" in w.value
+               for w in at.warning)  # fmt: skip
+    assert not any("decisions recorded" in m.value for m in at.success)
+    again = next(b for b in at.button if b.label == "Score and record again")
+    again.click().run()
+    assert stored.log.count(kind="decision") == 14  # the officer asked: recorded once more
+    assert any("4 decisions recorded" in m.value for m in at.success)
+    at.file_uploader[0].clear().run()  # the box emptied (as after a visit to another page)
+    assert any("Results of the last file scored in this session: march (1).csv" in i.value for i in at.info)
+    assert len(at.dataframe[-1].value) == 4 and stored.log.count(kind="decision") == 14
+
+
 def test_batch_download_is_the_contracts_table(page, app_bundle, stored, store_service):
     at = page("batch.py", "fr")
     frame = _stored_applications(stored, 8)

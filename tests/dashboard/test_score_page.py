@@ -107,6 +107,20 @@ def test_impossible_values_are_reported_together_with_labels(page):
     assert widget(at, "DAYS_BIRTH").value == 12.0
 
 
+def test_a_negative_number_of_years_is_a_field_error_in_years(page):
+    """The widget accepts what is typed (no silent browser-side refusal): a negative age or job tenure
+    is an error at its field, said in years as typed, and nothing typed is lost."""
+    at = page("score.py", "fr")
+    _type(at, REQUIRED | {"DAYS_BIRTH": -30.0, "DAYS_EMPLOYED": -2.5, "EXT_SOURCE_2": 0.7})
+    submit(at, "fr")
+    errors = "\n".join(e.value for e in at.error)
+    assert "2 problème(s)" in errors and "**Âge**" in errors
+    assert "nombre d'années négatif (-30)" in errors and "nombre d'années négatif (-2,5)" in errors
+    assert "jours" not in errors  # the officer typed years, not Kaggle's days
+    assert widget(at, "DAYS_BIRTH").value == -30.0 and widget(at, "DAYS_EMPLOYED").value == -2.5
+    assert not any(m.label == "Probabilité de défaut" for m in at.metric)
+
+
 def test_problems_are_said_in_french_on_the_french_page(page):
     at = page("score.py", "fr")
     _type(at, REQUIRED | {"DAYS_BIRTH": 12.0, "EXT_SOURCE_2": 1.5})

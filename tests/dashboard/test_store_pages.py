@@ -192,6 +192,9 @@ def test_decisions_page_counts_filters_and_details(page, logged_decisions):
     table = at.dataframe[0].value
     assert len(table) == 7 and set(table["kind"]) == {"Decision", "Override"}
     assert "ACCEPTED" in set(table["decision"]) | set(table["final"])  # words, not codes only
+    override = table[table["kind"] == "Override"].iloc[0]
+    model = made[0].result.decision  # the Model column of an override row: the decision it overrode
+    assert override["decision"] == model and override["final"] != model
     at.selectbox(key="dec_channel__en").select_index(2).run()  # API (options: all, dashboard, api, cli)
     assert len(at.dataframe[0].value) == 1
     assert at.dataframe[0].value["client"].iloc[0] == str(api.result.client_id)

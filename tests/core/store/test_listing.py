@@ -96,6 +96,11 @@ def test_counts_and_list_are_those_of_the_full_rows(log, f):
     assert table["seq"].tolist() == [r.seq for r in rows]  # newest first
     assert _plain(table["override_reason"]) == [r.override_reason for r in rows]
     assert _plain(table["final_decision"]) == [final(r) if r.kind == "decision" else r.decision for r in rows]
+    model = [
+        r.decision if r.kind == "decision" else by_id[r.overrides].decision if r.overrides else None
+        for r in rows
+    ]
+    assert _plain(table["model_decision"]) == model
     assert _plain(table["overridden_by"]) == [r.overridden_by[0] if r.overridden_by else None for r in rows]
     assert [None if v is None else int(v) for v in _plain(table["client_id"])] == [r.client_id for r in rows]
     assert table["created_at"].tolist() == [r.created_at for r in rows]
