@@ -385,7 +385,7 @@ CURRENT_LINE = """(x) => [...document.querySelectorAll('[data-testid=stPlotlyCha
 
 
 def move_threshold(browser: Any, url: str, repeats: int) -> dict[str, list[float]]:
-    """One keyboard step (0.005) at a time -> the cost text changed, the curve's "chosen" line moved.
+    """One keyboard step (0.001) at a time -> the cost text changed, the curve's "chosen" line moved.
 
     A step that changes no count (no client between the two thresholds) leaves the text as it was: its
     text is not timed (the line moves at every step)."""
@@ -396,7 +396,7 @@ def move_threshold(browser: Any, url: str, repeats: int) -> dict[str, list[float
         settle(page)
         slider = page.get_by_role("slider").first
         while len(out["curve"]) < repeats:
-            target = f"{float(slider.input_value()) + 0.005:.3f}"
+            target = f"{float(slider.input_value()) + 0.001:.3f}"
             changed = f"(b) => {{ const now = ({COST_TEXT})(); return now !== null && now !== b; }}"
             slider.focus()
             marks = timed(

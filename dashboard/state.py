@@ -109,9 +109,10 @@ def lang_key(key: str) -> str:
     widget was first drawn with, so each language has its own widget, and a choice made before the
     language changed is kept (not reset)."""
     here = lang()
-    current, other = f"{key}__{here}", f"{key}__{'en' if here == 'fr' else 'fr'}"
-    if current not in st.session_state and other in st.session_state:
+    current, other, drawn = f"{key}__{here}", f"{key}__{'en' if here == 'fr' else 'fr'}", f"{key}__drawn_in"
+    if st.session_state.get(drawn, here) != here and other in st.session_state:  # the language changed
         st.session_state[current] = st.session_state[other]
+    st.session_state[drawn] = here
     return current
 
 

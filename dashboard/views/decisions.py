@@ -34,7 +34,7 @@ ALL = "__all__"
 def _period() -> tuple[datetime | None, datetime | None]:
     today = datetime.now(UTC).date()
     chosen = st.date_input(
-        t("dec_period"), value=(today - timedelta(days=29), today), max_value=today, key="dec_period",
+        t("dec_period"), value=(today - timedelta(days=29), today), max_value=today, key="dec_period", persist_state="session",
         help=t("dec_period_help"), format="DD/MM/YYYY" if lang() == "fr" else "YYYY-MM-DD",
     )  # fmt: skip
     days = list(chosen) if isinstance(chosen, tuple | list) else [chosen]
@@ -49,7 +49,9 @@ def _period() -> tuple[datetime | None, datetime | None]:
 
 def _choice(label: str, options: list[Any], names: dict[Any, str], key: str) -> Any:
     words = {ALL: t("dec_all"), **names}  # looked up now, in the page's language
-    value = st.selectbox(label, [ALL, *options], format_func=words.__getitem__, key=lang_key(key))
+    value = st.selectbox(
+        label, [ALL, *options], format_func=words.__getitem__, key=lang_key(key), persist_state="session"
+    )  # kept when the officer comes back to the page
     return None if value == ALL else value
 
 
@@ -60,7 +62,10 @@ def _filters(actor: core.Actor | None) -> dict[str, Any] | None:
         with c1:
             since, until = _period()
         typed = c2.text_input(
-            t("dec_client"), key="dec_client", placeholder=t("dec_client_placeholder")
+            t("dec_client"),
+            key="dec_client",
+            placeholder=t("dec_client_placeholder"),
+            persist_state="session",
         ).strip()
         with c3:
             decision = _choice(

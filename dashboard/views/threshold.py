@@ -67,7 +67,7 @@ def _costs(bundle: core.Bundle, y: np.ndarray, p: np.ndarray) -> None:
     """The cost weights, the threshold and what they move: changing one reruns this part of the page only."""
     st.session_state.setdefault(COST_FN, float(bundle.cost_weights.fn))
     st.session_state.setdefault(COST_FP, float(bundle.cost_weights.fp))
-    st.session_state.setdefault(THRESHOLD, float(round(bundle.threshold, 3)))
+    st.session_state.setdefault(THRESHOLD, float(bundle.threshold))  # exact: the model card's figures
     c1, c2, c3 = st.columns([1, 1, 3])
     c1.number_input(
         t("cost_fn"), min_value=0.1, max_value=1000.0, step=1.0, key=COST_FN, help=t("cost_fn_help")
@@ -75,7 +75,7 @@ def _costs(bundle: core.Bundle, y: np.ndarray, p: np.ndarray) -> None:
     c2.number_input(
         t("cost_fp"), min_value=0.0, max_value=1000.0, step=1.0, key=COST_FP, help=t("cost_fp_help")
     )
-    c3.slider(t("threshold"), min_value=0.0, max_value=1.0, step=0.005, key=THRESHOLD, format="%.3f")
+    c3.slider(t("threshold"), min_value=0.0, max_value=1.0, step=0.001, key=THRESHOLD, format="%.4f")
     weights = core.CostWeights(fn=st.session_state[COST_FN], fp=st.session_state[COST_FP])
     threshold = float(st.session_state[THRESHOLD])
     at = core.confusion_at(y, p, threshold, weights)
@@ -144,6 +144,7 @@ def _costs(bundle: core.Bundle, y: np.ndarray, p: np.ndarray) -> None:
                 prod=f"{bundle.threshold:.3f}",
             )
         )
+    st.caption(t("threshold_why", prod=num(bundle.threshold, 4), opt=num(optimal, 4)))
 
 
 bundle = page_setup("title_threshold")
