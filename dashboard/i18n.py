@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import re
 from functools import lru_cache
 from pathlib import Path
 
@@ -36,3 +37,46 @@ def pct(x: float, decimals: int = 1) -> str:
 def t_or(key: str, default: str) -> str:
     """The text ``key`` when the locales have it, else ``default`` (e.g. a column name from a bundle)."""
     return _texts(lang()).get(key) or _texts("en").get(key) or default
+
+
+#: texts the training pipeline writes into a bundle (in English) -> their locale key; with a pattern,
+#: the groups are the values of the text. The fairness item of bundles made before the audit existed
+#: said "has not been audited": the model card shows the audit, so the item says where it is.
+_BUNDLE_TEXTS: list[tuple[re.Pattern[str], str]] = [
+    (re.compile(re.escape(english)), key)
+    for english, key in (
+        ("Demonstration of the credit-scoring workflow; estimates a probability of default and a decision.",
+         "bundle_use_demo"),
+        ("Estimate the probability of default of a consumer-credit applicant.", "bundle_use_real"),
+        ("Trained on SYNTHETIC data: its scores say nothing about real clients.", "bundle_lim_synthetic"),
+        ("The decision threshold minimises 10·FN + 1·FP on past data; other cost ratios need another threshold.",
+         "bundle_lim_threshold"),
+        ("Probabilities are estimated on the training population; clients unlike it (values outside the ranges "
+         "seen) get less reliable scores.", "bundle_lim_population"),
+        ("Scores support, not replace, a credit officer's judgement; reasons are statistical associations, not "
+         "causes.", "bundle_lim_support"),
+        ("Fairness across groups (e.g. gender, age) has not been audited.", "bundle_lim_fairness"),
+        ("Fairness across groups (gender, age band) is audited on held-out clients (model card, fairness page, "
+         "`pad fairness`); a gap found is for people to judge: the model does not correct it.", "bundle_lim_fairness"),
+    )
+] + [
+    (re.compile(r"SYNTHETIC data from the project's generator \((?P<n>\d+) clients, seed (?P<seed>\w+)\); "
+                r"for demonstration only, not real clients\."), "bundle_data_synthetic"),
+    (re.compile(r"SYNTHETIC data from the project's generator \(seed (?P<seed>\w+)\); for demonstration only\."),
+     "bundle_data_synthetic_seed"),
+    (re.compile(r"Home Credit tables read from (?P<folder>.+)/ \(Kaggle Home Credit Default Risk schema\)\."),
+     "bundle_data_real"),
+]  # fmt: skip
+
+
+def bundle_text(text: str) -> str:
+    """A text a bundle carries (intended use, limitations, data description) in the page's language;
+    a text the pipeline does not write is shown as it is."""
+    for pattern, key in _BUNDLE_TEXTS:
+        found = pattern.fullmatch(text.strip())
+        if found:
+            values = {
+                k: (num(int(v)) if v.isdigit() and k == "n" else v) for k, v in found.groupdict().items()
+            }
+            return t(key, **values)
+    return text

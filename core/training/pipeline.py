@@ -557,7 +557,8 @@ def _limitations(prov: Provenance) -> list[str]:
         "The decision threshold minimises 10·FN + 1·FP on past data; other cost ratios need another threshold.",
         "Probabilities are estimated on the training population; clients unlike it (values outside the ranges seen) get less reliable scores.",
         "Scores support, not replace, a credit officer's judgement; reasons are statistical associations, not causes.",
-        "Fairness across groups (e.g. gender, age) has not been audited.",
+        "Fairness across groups (gender, age band) is audited on held-out clients (model card, fairness page, "
+        "`pad fairness`); a gap found is for people to judge: the model does not correct it.",
     ]
     if prov.synthetic:
         items.insert(0, "Trained on SYNTHETIC data: its scores say nothing about real clients.")

@@ -11,7 +11,7 @@ import core
 from dashboard import charts, resources
 from dashboard.components import page_setup, safe_dataframe
 from dashboard.fairness_card import fairness_section
-from dashboard.i18n import num, pct, t, t_or
+from dashboard.i18n import bundle_text, num, pct, t, t_or
 from dashboard.state import lang
 
 
@@ -211,7 +211,7 @@ if schema.contract == "application":
         )
     )
 if bundle.intended_use:
-    st.markdown(f"**{t('card_use')}** {bundle.intended_use}")
+    st.markdown(f"**{t('card_use')}** {bundle_text(bundle.intended_use)}")
 st.markdown(f"#### {t('card_identity')}")
 identity = [
     (t("card_name"), bundle.name),
@@ -229,7 +229,7 @@ if prov is None:
     st.info(t("card_unavailable_item", item=t("card_data")))
 else:
     st.markdown(
-        f"{prov.description}\n\n- {t('card_n_train')}: {prov.n_train or '—'}\n- {t('card_n_test')}: {prov.n_test or '—'}\n- {t('card_code')}: {prov.code_version or '—'}"
+        f"{bundle_text(prov.description)}\n\n- {t('card_n_train')}: {prov.n_train or '—'}\n- {t('card_n_test')}: {prov.n_test or '—'}\n- {t('card_code')}: {prov.code_version or '—'}"
     )
 st.markdown(f"#### {t('card_metrics')}")
 test = bundle.metrics.get("test")
@@ -271,7 +271,7 @@ if isinstance(bundle.metrics.get("sensitive"), dict):
     _sensitive(bundle.metrics["sensitive"])
 st.markdown(f"#### {t('card_limitations')}")
 for item in bundle.limitations or [t("card_no_limitations")]:
-    st.markdown(f"- {item}")
+    st.markdown(f"- {bundle_text(item)}")
 if bundle.unavailable:
     st.warning(t("card_unavailable", items=", ".join(bundle.unavailable)))
 with st.expander(t("card_hashes")):

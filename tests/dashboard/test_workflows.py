@@ -77,3 +77,19 @@ def test_demo_bundle_scores_a_typed_application(demo_page, demo_service):
     assert result.probability == pytest.approx(demo_service.score(typed).probability, rel=1e-12)
     if demo_service.schema.contract == "application":
         assert result.history == "none"
+
+
+def test_the_model_card_says_the_bundles_texts_in_french(demo_page):
+    """Intended use, data and limitations are written in English in the bundle by the pipeline: the
+    French card says them in French, and its fairness item points at the audit it shows."""
+    at = demo_page("model_card.py", "fr")
+    body = texts(at)
+    app_bundle = core.load_bundle(core.DEMO_BUNDLE_DIR)
+    assert app_bundle.limitations and app_bundle.provenance is not None
+    for english in [app_bundle.intended_use, app_bundle.provenance.description, *app_bundle.limitations]:
+        assert english not in body, f"left in English: {english}"
+    assert "Le seuil de décision minimise 10·FN + 1·FP" in body
+    assert "L'équité entre groupes (genre, tranche d'âge) est auditée" in body
+    assert "has not been audited" not in body and "n'a pas été auditée" not in body
+    english = texts(demo_page("model_card.py", "en"))
+    assert "The decision threshold minimises 10·FN + 1·FP on past data" in english
