@@ -31,7 +31,7 @@ if TYPE_CHECKING:
         FileValidationError,
         RecordValidationError,
     )
-    from core.export import neutralise_formulas, to_safe_csv
+    from core.export import CsvDialect, neutralise_formulas, to_safe_csv
     from core.features.registry import NO_HISTORY, SECTIONS, FieldInfo, registry
     from core.serving.bundle import Bundle, Manifest, Provenance, load_bundle, load_legacy_bundle, save_bundle
     from core.serving.contract import (
@@ -124,6 +124,7 @@ _EXPORTS: dict[str, str] = {
     "FieldError": "core.errors",
     "FileValidationError": "core.errors",
     "RecordValidationError": "core.errors",
+    "CsvDialect": "core.export",
     "neutralise_formulas": "core.export",
     "to_safe_csv": "core.export",
     "NO_HISTORY": "core.features.registry",
@@ -289,6 +290,7 @@ __all__ = [
     "load_legacy_bundle",
     "load_settings",
     "neutralise_formulas",
+    "CsvDialect",
     "optimal_threshold",
     "problem_text",
     "read_clients_csv",

@@ -3,8 +3,13 @@
 from __future__ import annotations
 
 import re
+from typing import Literal
 
 import pandas as pd
+
+#: ``plain``: comma-separated UTF-8, decimal point (tools, pandas); ``excel-fr``: what Excel in French
+#: opens as columns — ``;`` between cells, a decimal comma, UTF-8 with a byte-order mark (accents)
+CsvDialect = Literal["plain", "excel-fr"]
 
 # A spreadsheet treats a cell starting with one of these as a formula (CSV injection).
 _FORMULA_START = ("=", "+", "-", "@", "\t", "\r", "\n")
@@ -41,6 +46,11 @@ def neutralise_formulas(frame: pd.DataFrame) -> pd.DataFrame:
     return out
 
 
-def to_safe_csv(frame: pd.DataFrame) -> bytes:
-    """UTF-8 CSV bytes of ``frame`` with formulas neutralised, ready for download."""
-    return neutralise_formulas(frame).to_csv(index=False).encode("utf-8")
+def to_safe_csv(frame: pd.DataFrame, *, dialect: CsvDialect = "plain") -> bytes:
+    """CSV bytes of ``frame`` with formulas neutralised, ready for download, in ``dialect``."""
+    safe = neutralise_formulas(frame)
+    if dialect == "excel-fr":
+        return safe.to_csv(index=False, sep=";", decimal=",").encode("utf-8-sig")
+    if dialect != "plain":
+        raise ValueError(f"dialect={dialect!r} is not a CSV dialect; use 'plain' or 'excel-fr'.")
+    return safe.to_csv(index=False).encode("utf-8")

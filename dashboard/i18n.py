@@ -6,6 +6,7 @@ import json
 import re
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from dashboard.state import lang
 
@@ -32,6 +33,11 @@ def num(x: float, decimals: int = 0) -> str:
 def pct(x: float, decimals: int = 1) -> str:
     """A share as a percentage, written the local way ('3,7 %' in French, '3.7%' in English)."""
     return f"{num(100 * x, decimals)}\u202f%" if lang() == "fr" else f"{100 * x:.{decimals}f}%"
+
+
+def csv_dialect() -> Literal["plain", "excel-fr"]:
+    """The CSV files the pages give: French Excel's (``;``, decimal comma) on a French page."""
+    return "excel-fr" if lang() == "fr" else "plain"
 
 
 def t_or(key: str, default: str) -> str:

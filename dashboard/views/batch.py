@@ -21,7 +21,7 @@ from dashboard.components import (
     problem_text,
     safe_dataframe,
 )
-from dashboard.i18n import num, pct, t
+from dashboard.i18n import csv_dialect, num, pct, t
 from dashboard.state import BATCH_AGAIN, BATCH_DONE, BATCH_FILE, BATCH_FORMAT, BATCH_RESULT, lang
 
 CHUNK = 1000
@@ -171,8 +171,8 @@ def _show(bundle: core.Bundle, out: dict[str, Any]) -> None:
     head, button = st.columns([3, 1], vertical_alignment="center")
     head.caption(t("batch_threshold", th=pct(bundle.threshold)))
     button.download_button(
-        t("batch_download"), core.to_safe_csv(table), file_name="scores.csv", mime="text/csv", type="primary",
-        icon=":material/download:", width="stretch",
+        t("batch_download"), core.to_safe_csv(table, dialect=csv_dialect()), file_name="scores.csv",
+        mime="text/csv", type="primary", icon=":material/download:", width="stretch", help=t("csv_dialect_help"),
     )  # fmt: skip
     proba = table["probability"].to_numpy(dtype=float)
     fig = charts.score_distribution(

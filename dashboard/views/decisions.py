@@ -19,7 +19,7 @@ from dashboard.components import (
     short_id,
     utc,
 )
-from dashboard.i18n import num, pct, t
+from dashboard.i18n import csv_dialect, num, pct, t
 from dashboard.state import DETAIL_ID, SHOWN_IDS, lang, lang_key
 
 #: rows read and drawn in the table (the newest); the counts and the export cover every matching row
@@ -117,7 +117,10 @@ def _counts(counts: dict[str, int]) -> None:
     final = counts["final_accepted"] / decided if decided else None
     c1, c2, c3, c4 = st.columns(4)
     c1.metric(t("dec_count"), num(decided))
+    changed = final is not None and final != accepted  # officers' overrides moved the rate: said, not hidden
     c2.metric(t("acceptance_rate"), "—" if accepted is None else pct(accepted),
+              delta=t("dec_acceptance_final", final=pct(final)) if changed and final is not None else None,
+              delta_color="off", delta_arrow="off",
               help=t("dec_acceptance_help", final="—" if final is None else pct(final)))  # fmt: skip
     c3.metric(t("dec_overrides"), num(counts["overrides"]),
               help=t("dec_overrides_help", rate="—" if not decided else pct(counts["overridden"] / decided)))  # fmt: skip
@@ -194,9 +197,9 @@ def _table(shown: pd.DataFrame, n_rows: int) -> None:
     )  # fmt: skip
 
 
-def _export(log: core.store.DecisionLog, filters: dict[str, Any]) -> bytes:
+def _export(log: core.store.DecisionLog, filters: dict[str, Any], dialect: core.CsvDialect) -> bytes:
     """Every filtered row (read when the button is pressed), formulas neutralised for spreadsheets."""
-    return core.to_safe_csv(log.table(**filters))
+    return core.to_safe_csv(log.table(**filters), dialect=dialect)
 
 
 # ----------------------------------------------------------------------------- one decision
@@ -366,10 +369,11 @@ if filters is not None:
         st.info(t("dec_empty"), icon=":material/inbox:")
     else:
         shown = log.table(limit=MAX_SHOWN, **filters)
+        dialect = csv_dialect()  # read here: the download runs in its own thread
         head, button = st.columns([3, 1], vertical_alignment="center")
         head.markdown(f"#### {t('dec_table_title', n=num(counts['rows']))}")
         button.download_button(
-            t("dec_export"), lambda: _export(log, chosen), file_name="decisions.csv",
+            t("dec_export"), lambda: _export(log, chosen, dialect), file_name="decisions.csv",
             mime="text/csv", icon=":material/download:", width="stretch", help=t("dec_export_help"),
             on_click="ignore",
         )  # fmt: skip

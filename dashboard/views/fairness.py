@@ -14,7 +14,7 @@ import core
 from core.monitoring import fairness as audit
 from dashboard import fairness_charts, resources
 from dashboard.components import chart_alt, page_setup, safe_dataframe
-from dashboard.i18n import num, pct, t
+from dashboard.i18n import csv_dialect, num, pct, t
 from dashboard.state import lang, lang_key
 
 SOURCES = ("validation", "upload", "log")
@@ -198,8 +198,8 @@ if population is not None:
         results = []
     if results:
         st.download_button(
-            t("fair_download"), core.to_safe_csv(audit.audit_table(results)), file_name="fairness_audit.csv",
-            mime="text/csv", icon=":material/download:",
+            t("fair_download"), core.to_safe_csv(audit.audit_table(results), dialect=csv_dialect()),
+            file_name="fairness_audit.csv", mime="text/csv", icon=":material/download:", help=t("csv_dialect_help"),
         )  # fmt: skip
     for result in results:
         _show(bundle, result)

@@ -41,6 +41,24 @@ def test_safe_csv_roundtrip():
     assert back.loc[0, "p"] == 0.1
 
 
+def test_the_french_excel_dialect_is_semicolons_decimal_commas_and_a_bom():
+    frame = pd.DataFrame(
+        {"SK_ID_CURR": pd.Series([9007199254740993, None], dtype=object), "p": [0.25, 1.5],
+         "décision": ["ACCEPTÉ", "=HYPERLINK(1)"]}
+    )  # fmt: skip
+    raw = to_safe_csv(frame, dialect="excel-fr")
+    assert raw.startswith(b"\xef\xbb\xbf")  # Excel reads the accents as UTF-8
+    assert raw.decode("utf-8-sig").splitlines() == [
+        "SK_ID_CURR;p;décision",
+        "9007199254740993;0,25;ACCEPTÉ",
+        ";1,5;'=HYPERLINK(1)",
+    ]  # exact ids, decimal commas, formulas still neutralised
+    back = pd.read_csv(io.BytesIO(raw), sep=";", decimal=",", encoding="utf-8-sig", dtype={"SK_ID_CURR": str})
+    assert back["p"].tolist() == [0.25, 1.5] and back["SK_ID_CURR"].tolist()[0] == "9007199254740993"
+    with pytest.raises(ValueError, match="dialect='xlsx' is not a CSV dialect"):
+        to_safe_csv(frame, dialect="xlsx")  # type: ignore[arg-type]
+
+
 def test_days_years_roundtrip():
     assert days_to_years(years_to_days(40)) == pytest.approx(40, abs=0.01)
     assert years_to_days(1) == -365

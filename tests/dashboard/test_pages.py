@@ -114,6 +114,13 @@ def test_the_same_file_uploaded_again_is_not_recorded_twice_unless_asked(page, s
     assert len(at.dataframe[-1].value) == 4 and stored.log.count(kind="decision") == 14
 
 
+def test_the_french_batch_page_gives_its_results_for_french_excel(page, stored):
+    at = page("batch.py", "fr")
+    at.file_uploader[0].upload("demandes.csv", _csv(_stored_applications(stored, 3)), "text/csv").run()
+    button = next(b for b in at.get("download_button") if b.proto.label == "Télécharger les résultats (CSV)")
+    assert "Excel en français" in button.proto.help and "virgule décimale" in button.proto.help
+
+
 def test_batch_download_is_the_contracts_table(page, app_bundle, stored, store_service):
     at = page("batch.py", "fr")
     frame = _stored_applications(stored, 8)

@@ -189,6 +189,10 @@ def test_decisions_page_counts_filters_and_details(page, logged_decisions):
     assert not at.exception
     metrics = {m.label: m.value for m in at.metric}
     assert metrics["Decisions"] == "6" and metrics["Overrides"] == "1"
+    rate = next(
+        m for m in at.metric if m.label == "Acceptance rate"
+    )  # the model's, and the final one beside it
+    assert rate.delta is not None and rate.delta.startswith("after overrides: ") and rate.delta != rate.value
     table = at.dataframe[0].value
     assert len(table) == 7 and set(table["kind"]) == {"Decision", "Override"}
     assert "ACCEPTED" in set(table["decision"]) | set(table["final"])  # words, not codes only
