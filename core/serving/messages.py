@@ -79,6 +79,13 @@ def render(code: str, params: dict[str, Any], lang: str) -> str:
         return (
             f"impossible age {years:.1f} years ({_num(p['value'])}): the client must be 18 to 120 years old"
         )
+    if code == "impossible_years":  # a field typed in years (the dashboard's form), said in years
+        years = f"{p['value']:.1f}".replace(".", ",") if fr else f"{p['value']:.1f}"
+        if p.get("age"):
+            return (f"âge impossible : {years} ans ; le client doit avoir entre 18 et 120 ans" if fr
+                    else f"impossible age {years} years: the client must be 18 to 120 years old")  # fmt: skip
+        return (f"nombre d'années impossible : {years} ; doit être {_bounds(p['lo'], p['hi'], lang)}" if fr
+                else f"impossible number of years {years}: must be {_bounds(p['lo'], p['hi'], lang)}")  # fmt: skip
     if code == "impossible":
         text = (f"valeur impossible {_num(p['value'])} : doit être {_bounds(p['lo'], p['hi'], lang)}" if fr
                 else f"impossible value {_num(p['value'])}: must be {_bounds(p['lo'], p['hi'], lang)}")  # fmt: skip

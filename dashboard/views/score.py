@@ -8,6 +8,8 @@ import pandas as pd
 import streamlit as st
 
 import core
+from core.serving.messages import Problem
+from core.serving.presentation import DAYS_PER_YEAR
 from dashboard import charts, forms, identity, resources, scorecard
 from dashboard.components import (
     chart_alt,
@@ -84,6 +86,28 @@ def _set_form(layout: forms.FormLayout, record: dict[str, Any] | None, client_id
     st.session_state[OVERRIDE_ERROR] = None
     st.session_state[SUBMIT_PROBLEM] = None
     st.session_state[LOOKUP_MISSING] = None
+
+
+def _in_years(errors: list[core.FieldError], layout: forms.FormLayout) -> list[core.FieldError]:
+    """The problems of fields typed in years said in years: core states Kaggle's days (-54788.0)."""
+    years = {f.name for f in layout.fields if f.kind == "years"}
+    out = []
+    for e in errors:
+        code, params = getattr(e.problem, "code", None), getattr(e.problem, "params", {})
+        value = params.get("value")
+        if e.field in years and code in ("impossible_age", "impossible") and isinstance(value, int | float):
+            lo, hi = (
+                params.get("hi"),
+                params.get("lo"),
+            )  # days count back: the upper day bound is the lower year
+            problem = Problem(
+                "impossible_years", value=-float(value) / DAYS_PER_YEAR, age=code == "impossible_age",
+                lo=None if lo is None else -float(lo) / DAYS_PER_YEAR + 0.0,
+                hi=None if hi is None else -float(hi) / DAYS_PER_YEAR + 0.0,
+            )  # fmt: skip
+            e = core.FieldError(e.field, problem, e.value)
+        out.append(e)
+    return out
 
 
 def _load_client(service: core.ScoringService, layout: forms.FormLayout) -> None:
@@ -181,6 +205,7 @@ def _submit(service: core.ScoringService, layout: forms.FormLayout) -> None:
         st.session_state[SUBMIT_PROBLEM] = t("not_recorded", error=str(exc))
         return
     if errors:
+        errors = _in_years(errors, layout)
         order = {f.name: i for i, f in enumerate(layout.fields)}  # listed in the order of the form
         errors.sort(key=lambda e: order.get(e.field, -1))
         st.session_state[LAST_ERRORS] = errors  # the last result stays: the next score is compared to it

@@ -121,6 +121,19 @@ def test_a_negative_number_of_years_is_a_field_error_in_years(page):
     assert not any(m.label == "Probabilité de défaut" for m in at.metric)
 
 
+def test_an_impossible_age_or_tenure_is_said_in_years_as_typed(page):
+    at = page("score.py", "fr")
+    _type(at, REQUIRED | {"DAYS_BIRTH": 150.0, "DAYS_EMPLOYED": 120.0})
+    submit(at, "fr")
+    errors = "\n".join(e.value for e in at.error)
+    assert "âge impossible : 150,0 ans ; le client doit avoir entre 18 et 120 ans" in errors
+    assert "nombre d'années impossible : 120,0 ; doit être entre 0 et 100" in errors
+    assert "54788" not in errors and "jours" not in errors  # no Kaggle days shown to the officer
+    at.sidebar.radio[0].set_value("en").run()  # the same problems, said again in English
+    errors = "\n".join(e.value for e in at.error)
+    assert "impossible age 150.0 years: the client must be 18 to 120 years old" in errors
+
+
 def test_problems_are_said_in_french_on_the_french_page(page):
     at = page("score.py", "fr")
     _type(at, REQUIRED | {"DAYS_BIRTH": 12.0, "EXT_SOURCE_2": 1.5})
