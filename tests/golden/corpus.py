@@ -69,12 +69,20 @@ def inputs(service: ScoringService, store: Store) -> list[Any]:
     return records
 
 
-def outputs(bundle_dir: Path = DEMO_BUNDLE_DIR, work: Path | None = None) -> dict[str, Any]:
-    """Every channel's output on the corpus: service, API /predict, API /predict/batch, CLI."""
+def recorded_inputs() -> list[Any]:
+    """The corpus inputs as recorded in ``expected.json`` (exact JSON values)."""
+    return json.loads(EXPECTED.read_text(encoding="utf-8"))["inputs"]  # type: ignore[no-any-return]
+
+
+def outputs(
+    bundle_dir: Path = DEMO_BUNDLE_DIR, work: Path | None = None, records: list[Any] | None = None
+) -> dict[str, Any]:
+    """Every channel's output on the corpus (``records``; default: made by :func:`inputs`): service,
+    API /predict, API /predict/batch, CLI."""
     bundle = load_bundle(bundle_dir)
     store = open_store(load_settings())
     service = ScoringService(bundle, history=store.history)
-    records = inputs(service, store)
+    records = inputs(service, store) if records is None else records
     out: dict[str, Any] = {
         "contract_version": CONTRACT_VERSION,
         "bundle_version": bundle.version,
