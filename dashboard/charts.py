@@ -490,10 +490,11 @@ def psi_bars(
 
 def psi_bins(
     bins: pd.DataFrame, *, title: str, names: tuple[str, str], y_label: str, x_label: str,
-    fmt: Callable[[float], str],
+    fmt: Callable[[float], str], missing: str = "(missing)",
 ) -> go.Figure:  # fmt: skip
-    """Share of the reference and of the current population in each bin of one feature (or the score)."""
-    labels = [_bin_label(r, fmt) for r in bins.itertuples()]
+    """Share of the reference and of the current population in each bin of one feature (or the score);
+    ``missing`` names the bin of missing values in the page's language."""
+    labels = [_bin_label(r, fmt, missing) for r in bins.itertuples()]
     fig = go.Figure()
     for column, name, colour in (
         ("reference_share", names[0], NEUTRAL),
@@ -509,12 +510,13 @@ def psi_bins(
     return fig
 
 
-def _bin_label(row: object, fmt: Callable[[float], str]) -> str:
+def _bin_label(row: object, fmt: Callable[[float], str], missing: str = "(missing)") -> str:
     lower, upper = getattr(row, "lower", None), getattr(row, "upper", None)
     lower = None if lower is None or lower != lower else lower
     upper = None if upper is None or upper != upper else upper
     if lower is None and upper is None:
-        return str(getattr(row, "label", ""))
+        label = str(getattr(row, "label", ""))
+        return missing if label == "(missing)" else label
     if lower is None:
         return f"≤ {fmt(upper)}"  # type: ignore[arg-type]
     if upper is None:

@@ -165,7 +165,7 @@ def _show(bundle: core.Bundle, report: monitoring.DriftReport, application_only:
         st.plotly_chart(
             charts.psi_bins(
                 report.score.table(), title=t("mon_score_title"), names=(t("mon_reference"), t("mon_current")),
-                y_label=t("mon_share"), x_label=t("probability"), fmt=lambda x: pct(x, 0),
+                y_label=t("mon_share"), x_label=t("probability"), fmt=lambda x: pct(x, 1), missing=t("mon_missing"),
             ),
             width="stretch",
         )  # fmt: skip

@@ -177,6 +177,8 @@ def test_drift_charts():
     fig = charts.psi_bins(
         bins, title="s", names=("ref", "cur"), y_label="%", x_label="p", fmt=lambda x: f"{x:.1f}"
     )
+    assert list(charts.psi_bins(bins, title="s", names=("r", "c"), y_label="%", x_label="p", fmt=str,
+                                missing="(non renseigné)").data[0].x)[-1] == "(non renseigné)"  # fmt: skip
     assert list(fig.data[0].x) == ["≤ 0.5", "> 0.5", "(missing)"] and list(fig.data[1].y) == [
         20.0,
         70.0,
