@@ -187,7 +187,7 @@ def test_upload_a_csv(page, server, served, tmp_path):
     page.locator("input[type=file]").set_input_files(str(path))
     page.get_by_text("ligne(s) rejetée(s)").wait_for(timeout=120_000)
     settle(page)
-    assert page.get_by_text("Télécharger les résultats (CSV)").count() == 1
+    assert page.get_by_role("button", name="Télécharger les résultats (CSV)").count() == 1
     page.get_by_text(re.compile(r"\d+ décisions enregistrées")).wait_for()
     shot(page, "3_batch")
 
@@ -244,8 +244,8 @@ def _french_only_labels() -> set[str]:
 
 def _chosen(scope: Any) -> str:
     """The options shown chosen in the select boxes of ``scope`` (the texts the officer reads)."""
-    boxes = scope.get_by_test_id("stSelectbox")
-    return " | ".join(boxes.nth(i).locator("input").first.input_value() for i in range(boxes.count()))
+    inputs = scope.locator("[data-testid=stSelectbox] input")  # read in one go: a redraw may replace boxes
+    return " | ".join(inputs.evaluate_all("boxes => boxes.map(b => b.value)"))
 
 
 def test_a_change_of_language_redraws_the_chosen_options_in_the_new_language(page, server, served):
