@@ -9,6 +9,7 @@ import pandas as pd
 import plotly.graph_objects as go
 
 from core import NO_HISTORY
+from core.monitoring.psi import MISSING_LABEL
 
 ACCEPTED, REFUSED, NEUTRAL, INK = "#0072B2", "#D55E00", "#8C96A0", "#1B1F24"
 TOWARD_DEFAULT, TOWARD_REPAYMENT = REFUSED, ACCEPTED
@@ -490,7 +491,7 @@ def psi_bars(
 
 def psi_bins(
     bins: pd.DataFrame, *, title: str, names: tuple[str, str], y_label: str, x_label: str,
-    fmt: Callable[[float], str], missing: str = "(missing)",
+    fmt: Callable[[float], str], missing: str = MISSING_LABEL,
 ) -> go.Figure:  # fmt: skip
     """Share of the reference and of the current population in each bin of one feature (or the score);
     ``missing`` names the bin of missing values in the page's language."""
@@ -510,13 +511,13 @@ def psi_bins(
     return fig
 
 
-def _bin_label(row: object, fmt: Callable[[float], str], missing: str = "(missing)") -> str:
+def _bin_label(row: object, fmt: Callable[[float], str], missing: str = MISSING_LABEL) -> str:
     lower, upper = getattr(row, "lower", None), getattr(row, "upper", None)
     lower = None if lower is None or lower != lower else lower
     upper = None if upper is None or upper != upper else upper
     if lower is None and upper is None:
         label = str(getattr(row, "label", ""))
-        return missing if label == "(missing)" else label
+        return missing if label == MISSING_LABEL else label
     if lower is None:
         return f"≤ {fmt(upper)}"  # type: ignore[arg-type]
     if upper is None:

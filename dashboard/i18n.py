@@ -6,8 +6,8 @@ import json
 import re
 from functools import lru_cache
 from pathlib import Path
-from typing import Literal
 
+from core.export import CsvDialect
 from dashboard.state import lang
 
 LOCALES = Path(__file__).resolve().parent / "locales"
@@ -35,7 +35,7 @@ def pct(x: float, decimals: int = 1) -> str:
     return f"{num(100 * x, decimals)}\u202f%" if lang() == "fr" else f"{100 * x:.{decimals}f}%"
 
 
-def csv_dialect() -> Literal["plain", "excel-fr"]:
+def csv_dialect() -> CsvDialect:
     """The CSV files the pages give: French Excel's (``;``, decimal comma) on a French page."""
     return "excel-fr" if lang() == "fr" else "plain"
 

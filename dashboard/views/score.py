@@ -9,7 +9,6 @@ import streamlit as st
 
 import core
 from core.serving.messages import Problem
-from core.serving.presentation import DAYS_PER_YEAR
 from dashboard import charts, forms, identity, resources, scorecard
 from dashboard.components import (
     chart_alt,
@@ -101,9 +100,9 @@ def _in_years(errors: list[core.FieldError], layout: forms.FormLayout) -> list[c
                 params.get("lo"),
             )  # days count back: the upper day bound is the lower year
             problem = Problem(
-                "impossible_years", value=-float(value) / DAYS_PER_YEAR, age=code == "impossible_age",
-                lo=None if lo is None else -float(lo) / DAYS_PER_YEAR + 0.0,
-                hi=None if hi is None else -float(hi) / DAYS_PER_YEAR + 0.0,
+                "impossible_years", value=core.days_to_years(float(value)), age=code == "impossible_age",
+                lo=None if lo is None else core.days_to_years(float(lo)) + 0.0,
+                hi=None if hi is None else core.days_to_years(float(hi)) + 0.0,
             )  # fmt: skip
             e = core.FieldError(e.field, problem, e.value)
         out.append(e)
