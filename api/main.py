@@ -18,6 +18,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
+from api.batch import BatchWorkers
 from api.dependencies import authenticate
 from api.errors import BadRequest, problems_response
 from api.limits import BodySizeLimit, ConcurrencyLimit
@@ -70,10 +71,16 @@ def create_app(
         app.state.service.leaf_shap()  # the explanation tables, built now rather than on the first request
         app.state.desk = DecisionDesk(app.state.service, opened)
         app.state.health_threads = CapacityLimiter(HEALTH_THREADS)
+        # batches in processes of their own; a bundle or a store given in code cannot be rebuilt there
+        configured = settings or get_settings()
+        processes = configured.BATCH_WORKER_PROCESSES if bundle is None and store is None else 0
+        app.state.batch_workers = BatchWorkers(configured, processes) if processes else None
         log.info(
             "serving %s %s from %s; store %s", loaded.name, loaded.version, loaded.source, opened.display_url
         )
         yield
+        if app.state.batch_workers is not None:
+            app.state.batch_workers.close()
         if store is None:
             opened.close()
 

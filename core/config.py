@@ -48,6 +48,9 @@ class Settings(BaseSettings):
     #: requests in progress per API worker process beyond which the API answers 503 with Retry-After
     #: (/health is never counted); kept below the 40 threads of the worker pool the routes run in
     MAX_CONCURRENT_REQUESTS: int = Field(32, gt=0, le=40)
+    #: processes of each API worker that score /predict/batch bodies, so that a batch never holds the
+    #: server's interpreter (/health and /predict answer while it runs); 0: in the server's threads
+    BATCH_WORKER_PROCESSES: int = Field(1, ge=0, le=8)
     # database: client store and decision log (embedded SQLite unless DATABASE_URL names a server)
     DATABASE_URL: SecretStr | None = Field(default=None, repr=False)
     STORE_PATH: Path = DEFAULT_STORE_PATH

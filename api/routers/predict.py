@@ -1,8 +1,9 @@
 """POST /predict, POST /predict/batch and POST /explain: thin routes over the core scoring service.
 
 The routes are plain ``def``: FastAPI runs them in a worker thread, so that parsing, scoring,
-recording and building the response never hold the event loop (``/health`` answers during a
-batch). Only the body is read on the loop (``Body``), where the size limit applies.
+recording and building the response never hold the event loop. A batch goes further, to a process
+of its own (``api.batch``): a thousand rows of Python would otherwise make every other request wait.
+Only the body is read on the loop (``Body``), where the size limit applies.
 """
 
 from __future__ import annotations
@@ -11,8 +12,9 @@ from typing import Any
 
 from fastapi import APIRouter, Request
 from fastapi.responses import JSONResponse, Response
+from starlette.concurrency import run_in_threadpool
 
-from api.body import batch_records
+from api.batch import answer_batch
 from api.dependencies import (
     MAX_CLIENT_ID,
     BadRequest,
@@ -25,13 +27,11 @@ from api.dependencies import (
 )
 from api.schemas import BatchPrediction, Contribution, ErrorResponse, Explanation
 from core import (
-    CONTRACT_VERSION,
     Decided,
     RecordValidationError,
     ScoreOut,
     UnknownClient,
     json_value,
-    results_table,
     score_out,
 )
 
@@ -154,7 +154,7 @@ def explain(request: Request, raw: Body) -> Explanation:
 @router.post(
     "/predict/batch", response_model=BatchPrediction, responses=ERRORS, summary="Score a list of applications"
 )
-def predict_batch(request: Request, raw: Body) -> Response:
+async def predict_batch(request: Request, raw: Body) -> Response:
     """Scores of the valid applications; the invalid ones are reported by row without failing the others.
 
     The body is a JSON list of applications, or ``{"clients": [...]}``; an item that is not a JSON
@@ -162,26 +162,12 @@ def predict_batch(request: Request, raw: Body) -> Response:
     columns as a row of ``pad score`` and of the dashboard's download, plus its ``decision_id``: the
     whole batch is recorded in one transaction before the response is sent.
     """
-    clients = batch_records(parse_json(raw), request.app.state.max_batch_rows)
-    service = service_of(request)
-    desk = desk_of(request)
-    decided = desk.decide_records(clients, channel="api", actor=actor_of(request))
-    batch = decided.batch
-    table = results_table(batch, service.schema, bundle_version=service.bundle.version)
-    table["decision_id"] = decided.decision_ids
-    columns = {c: [json_value(v) for v in table[c].tolist()] for c in table.columns}
-    out = BatchPrediction.model_validate(  # one validation of the whole answer (not one model per row)
-        {
-            "contract_version": CONTRACT_VERSION,
-            "n": batch.n_rows,
-            "n_scored": batch.n_scored,
-            "threshold": service.bundle.threshold,
-            "bundle_version": service.bundle.version,
-            "results": [
-                dict(zip(columns, values, strict=True)) for values in zip(*columns.values(), strict=True)
-            ],
-            "errors": [{"row": e.row, "field": e.field, "problem": e.problem} for e in batch.errors],
-        }
-    )
-    # serialised here, in the worker thread: a thousand rows are not turned into JSON on the event loop
-    return Response(out.model_dump_json(), media_type="application/json")
+    actor = actor_of(request)
+    workers = request.app.state.batch_workers
+    if workers is not None:  # in a process of its own (api.batch): the server's threads stay free
+        content = await workers.answer(raw, actor)
+    else:
+        content = await run_in_threadpool(
+            answer_batch, raw, max_rows=request.app.state.max_batch_rows, desk=desk_of(request), actor=actor
+        )
+    return Response(content, media_type="application/json")

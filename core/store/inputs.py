@@ -62,12 +62,27 @@ def encode(
         kind, app = b"frame", _stream(_frame_table(application))
     else:
         kind = b"json"
-        text = canonical(list(application)).encode()
+        text = records_json(application).encode()
         app = struct.pack("<Q", len(text)) + _CODEC.compress(text, asbytes=True)
     table = _frame_table(features)
     table = table.append_column(ROW, pa.array(np.asarray(positions, dtype=np.int64)))
     payload = MAGIC + b"".join(struct.pack("<Q", len(s)) + s for s in (app, kind, _stream(table)))
     return EncodedInputs(payload, hashlib.sha256(payload).hexdigest())
+
+
+#: records encoded per call of json's C encoder, which holds the GIL for the whole call: a
+#: 1,000-record batch in one call (≈ 45 ms) stalled every other thread of the API (``/health``)
+RECORDS_PER_CALL = 50
+
+
+def records_json(records: Sequence[Any]) -> str:
+    """``canonical(list(records))``, byte for byte, encoded a few records at a time so that other
+    threads run in between."""
+    parts = [
+        canonical(list(records[i : i + RECORDS_PER_CALL]))[1:-1]
+        for i in range(0, len(records), RECORDS_PER_CALL)
+    ]
+    return "[" + ",".join(parts) + "]"
 
 
 def _frame_table(frame: pd.DataFrame) -> pa.Table:

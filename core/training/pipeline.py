@@ -29,14 +29,14 @@ from core.features.build import APP_CATEGORICAL, build_features
 from core.features.registry import history_names
 from core.serving.bundle import Provenance, save_bundle
 from core.serving.schema import ID_COLUMN, TARGET_COLUMN, infer_schema, to_model_frame
-from core.training import calibration, plots
+from core.training import calibration, plots, tuning
 from core.training.benchmark import benchmark
 from core.training.evaluation import bootstrap_intervals, reliability
 from core.training.profiles import PROFILES, Profile
 from core.training.pyfunc import log_scorer
 from core.training.selection import catboost_importance, select_features
 from core.training.sensitive import DEFAULT_EXCLUSION, carriers, parse_fields, sensitive_inputs
-from core.training.tuning import cv_predictions, make_catboost, tune
+from core.training.tuning import cv_fit, final_iterations, make_catboost, tune
 
 log = logging.getLogger(__name__)
 EXPERIMENT = "pret-a-depenser"
@@ -126,6 +126,24 @@ def resolve_profile(profile: str, budget: Mapping[str, Any] | None = None) -> Pr
         else:
             cast[k] = type(old)(v)
     return replace(prof, **cast)
+
+
+def _tuning_note(trials: pd.DataFrame, prof: Profile, n_trees: int) -> str:
+    """How the CatBoost parameters and tree count were chosen, for the model card."""
+    states = trials["state"].astype(str) if "state" in trials else pd.Series(dtype=str)
+    pruned = int((states == "PRUNED").sum())
+    note = f"Optuna TPE, {len(trials)} trials on {prof.n_folds}-fold CV of the training clients"
+    if pruned:
+        note += f" ({pruned} stopped early by the median pruner)"
+    if prof.early_stopping_rounds:
+        note += (
+            f"; each fit stopped after {prof.early_stopping_rounds} rounds without AUC progress on "
+            f"{tuning.EARLY_STOPPING_SHARE:.0%} of its own training fold; final model {n_trees} trees "
+            f"(the folds' median scaled to the training size, at most {prof.iterations})"
+        )
+    else:
+        note += f"; {n_trees} trees"
+    return note
 
 
 def _log_fig(fig: Any, name: str) -> None:
@@ -254,20 +272,32 @@ def train(
             iterations=prof.iterations,
             folds=prof.n_folds,
             seed=seed,
+            early_stopping=prof.early_stopping_rounds,
+            prune_after=prof.prune_after_trials,
         )
         mlflow.log_params({f"catboost.{k}": v for k, v in params.items()})
         mlflow.log_text(trials.to_csv(index=False), "optuna_trials.csv")
 
         log.info("[6/8] threshold on out-of-fold predictions")
-        oof = cv_predictions(
-            x_train, y_train, sel_cat, params, iterations=prof.iterations, folds=prof.n_folds, seed=seed
-        )
+        cv = cv_fit(
+            x_train, y_train, sel_cat, params, iterations=prof.iterations, folds=prof.n_folds,
+            seed=seed, early_stopping=prof.early_stopping_rounds,
+        )  # fmt: skip
+        oof = cv.oof
+        n_trees = final_iterations(cv, n_rows=len(y_train), cap=prof.iterations)
+        if cv.best_iterations:
+            log.info(
+                "early stopping kept %s trees in the folds: the final model gets %d",
+                cv.best_iterations,
+                n_trees,
+            )
+            mlflow.log_param("catboost.iterations", n_trees)
         threshold = optimal_threshold(y_train, oof, weights)
         oof_at = confusion_at(y_train, oof, threshold, weights)
         _log_fig(plots.cost_curve_figure(cost_curve(y_train, oof, weights), threshold), "cost_curve_oof.png")
 
         log.info("[7/8] final model and held-out evaluation")
-        model = make_catboost(params, iterations=prof.iterations, seed=seed)
+        model = make_catboost(params, iterations=n_trees, seed=seed)
         model.fit(x_train, y_train, cat_features=sel_cat)
         proba = model.predict_proba(x_test)[:, 1]
         # calibration: fitted on the out-of-fold predictions, kept only if the held-out cost drops
@@ -368,6 +398,7 @@ def train(
                 "n_test": int(len(test_df)),
                 "cv_folds": prof.n_folds,
                 "threshold_from": f"out-of-fold predictions of the training clients ({prof.n_folds}-fold CV)",
+                "tuning": _tuning_note(trials, prof, n_trees),
                 "benchmark": f"{prof.n_folds}-fold stratified CV on {n_bench} training clients, "
                 "each family at its own cost-optimal threshold",
                 "intervals": {
@@ -378,7 +409,7 @@ def train(
             },
             "family_gap": gap,
             "sensitive": sensitive,
-            "catboost_params": {**params, "iterations": prof.iterations},
+            "catboost_params": {**params, "iterations": n_trees},
             "n_features_total": len(feature_cols),
             "n_features_selected": len(selected),
             "mlflow_run_id": run.info.run_id,
@@ -510,8 +541,14 @@ def exclusion_cost(
     x_tr, x_te = to_model_frame(train_df, schema), to_model_frame(test_df, schema)
     y_tr = train_df[TARGET_COLUMN].astype(int).to_numpy()
     y_te = test_df[TARGET_COLUMN].astype(int).to_numpy()
-    oof = cv_predictions(x_tr, y_tr, cat, params, iterations=prof.iterations, folds=prof.n_folds, seed=seed)
-    model = make_catboost(params, iterations=prof.iterations, seed=seed)
+    cv = cv_fit(
+        x_tr, y_tr, cat, params, iterations=prof.iterations, folds=prof.n_folds, seed=seed,
+        early_stopping=prof.early_stopping_rounds,
+    )  # fmt: skip
+    oof = cv.oof
+    model = make_catboost(
+        params, iterations=final_iterations(cv, n_rows=len(y_tr), cap=prof.iterations), seed=seed
+    )
     model.fit(x_tr, y_tr, cat_features=cat)
     p = model.predict_proba(x_te)[:, 1]
     alt = {

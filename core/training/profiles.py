@@ -27,6 +27,11 @@ class Profile:
     reference_size: int
     #: share of training clients whose history is hidden (new applicants have none)
     no_history_share: float = 0.3
+    #: rounds without progress (on a share of each training fold) before CatBoost stops early;
+    #: 0: always ``iterations`` trees. The final model then gets the folds' median, scaled to its data.
+    early_stopping_rounds: int = 0
+    #: complete Optuna trials before the median pruner stops bad trials after a fold; 0: no pruning
+    prune_after_trials: int = 0
 
 
 PROFILES: dict[str, Profile] = {
@@ -74,5 +79,8 @@ PROFILES: dict[str, Profile] = {
         optuna_timeout_s=4 * 3600,
         iterations=2000,
         reference_size=5000,
+        # 2,000 trees is a ceiling, not a count: each fit stops when 100 rounds bring nothing
+        early_stopping_rounds=100,
+        prune_after_trials=5,
     ),
 }

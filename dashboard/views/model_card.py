@@ -74,6 +74,8 @@ def _evaluation(ev: dict[str, Any]) -> None:
         lines.append(t("card_eval_threshold", source=ev["threshold_from"]))
     if ev.get("benchmark"):
         lines.append(t("card_eval_benchmark", benchmark=ev["benchmark"]))
+    if ev.get("tuning"):
+        lines.append(t("card_eval_tuning", tuning=ev["tuning"]))
     intervals = ev.get("intervals") or {}
     if intervals.get("method"):
         lines.append(

@@ -155,3 +155,20 @@ def _one(decided):  # type: ignore[no-untyped-def]
 
     return NewDecision(channel="api", kind="decision", officer="t", authenticated=True, client_id=1,
                        application={"x": 1}, probability=0.5, threshold=0.5, decision="REFUSED")  # fmt: skip
+
+
+@pytest.mark.parametrize("n", [0, 1, 49, 50, 51, 137])
+def test_records_are_encoded_a_few_at_a_time_byte_for_byte(n):
+    """The payload's JSON of a batch of records equals ``canonical`` of the whole list (NaN, nested
+    values, unicode included), though json's encoder is called on a few records at a time."""
+    from core.store.inputs import RECORDS_PER_CALL, records_json
+
+    rng = np.random.default_rng(n)
+    records = [
+        {"SK_ID_CURR": 100_000 + i, "AMT": float(rng.normal()) if i % 7 else float("nan"),
+         "NAME": "é\"\\x" * (i % 3), "NESTED": {"b": [1, None, True], "a": i}, "Z": None}
+        for i in range(n)
+    ]  # fmt: skip
+    assert RECORDS_PER_CALL == 50
+    assert records_json(records) == canonical(records)
+    assert json.loads(records_json(records)) == json.loads(canonical(records))

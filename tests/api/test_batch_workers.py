@@ -1,0 +1,130 @@
+"""``/predict/batch`` in a worker process of its own (api.batch), on a real uvicorn server: the same
+answer as ``/predict``, recorded in the same log as the server's own decisions (one unbroken chain),
+``/health`` answering while batches run, and a killed worker costing one 503, not the batch's rows."""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import time
+from pathlib import Path
+
+import httpx
+import pytest
+
+from core import ScoringService
+from core.store import Store
+from tests.api.test_server import free_port, start
+
+
+def _workers(server_pid: int) -> list[int]:
+    """Processes started by the server with multiprocessing's spawn (its batch workers)."""
+    found = []
+    for stat in Path("/proc").glob("[0-9]*/stat"):
+        try:
+            parent = int(stat.read_text().rsplit(")", 1)[1].split()[1])
+            cmdline = (stat.parent / "cmdline").read_bytes().replace(b"\0", b" ")
+        except (OSError, ValueError):
+            continue
+        if parent == server_pid and b"spawn_main" in cmdline:
+            found.append(int(stat.parent.name))
+    return found
+
+
+@pytest.fixture()
+def server(toy_bundle_dir, tmp_path):
+    if not Path("/proc/self/stat").exists():
+        pytest.skip("the worker processes are found through /proc (Linux)")
+    port = free_port()
+    db = tmp_path / "store.sqlite"
+    env = {**os.environ, "BUNDLE_DIR": str(toy_bundle_dir), "STORE_PATH": str(db), "DEMO_STORE_CLIENTS": "0"}
+    cmd = [sys.executable, "-m", "uvicorn", "api.main:app", "--host", "127.0.0.1", "--port", str(port)]
+    proc = start(cmd, port, env)
+    try:
+        yield f"http://127.0.0.1:{port}", proc, db
+    finally:
+        proc.terminate()
+        proc.communicate(timeout=60)
+
+
+def _wait_for_worker(pid: int, timeout: float = 60) -> int:
+    deadline = time.time() + timeout
+    while time.time() < deadline:
+        if found := _workers(pid):
+            return found[0]
+        time.sleep(0.2)
+    raise AssertionError("no batch worker process was started")
+
+
+def test_a_batch_is_scored_in_a_worker_process_and_recorded_in_the_same_chain(server, toy_bundle):
+    base, proc, db = server
+    worker = _wait_for_worker(proc.pid)
+    record = ScoringService(toy_bundle).example_record()
+    records = [{**record, "SK_ID_CURR": 700_000 + i, "AMT_CREDIT": 200_000.0 + 5_000 * i} for i in range(40)]
+    records[7] = {**records[7], "DAYS_BIRTH": "soon"}
+    single = httpx.post(f"{base}/predict", json=records[3], timeout=60).json()
+    res = httpx.post(f"{base}/predict/batch", json={"clients": records}, timeout=60)
+    assert res.status_code == 200, res.text
+    body = res.json()
+    assert body["n"] == 40 and body["n_scored"] == 39
+    assert [e["row"] for e in body["errors"]] == [8] and body["errors"][0]["field"] == "DAYS_BIRTH"
+    by_id = {r["SK_ID_CURR"]: r for r in body["results"]}
+    assert by_id[700_003]["probability"] == single["probability"]
+    assert by_id[700_003]["decision"] == single["decision"]
+    assert 700_007 not in by_id and set(by_id) == {700_000 + i for i in range(40)} - {700_007}
+    # the worker's rows are read back by the server, and interleave with its own in one chain
+    logged = httpx.get(f"{base}/decisions/{by_id[700_011]['decision_id']}", timeout=30).json()
+    assert logged["client_id"] == 700_011 and logged["channel"] == "api"
+    httpx.post(f"{base}/predict", json=records[0], timeout=60).raise_for_status()
+    httpx.post(f"{base}/predict/batch", json=records[:5], timeout=60).raise_for_status()
+    store = Store.open(f"sqlite:///{db}")
+    try:
+        report = store.log.verify()
+        assert report.ok, report.problem
+        assert report.rows == 1 + 40 + 1 + 5
+    finally:
+        store.close()
+    assert _workers(proc.pid) == [worker]  # the same worker served both batches
+
+
+def test_health_answers_while_batches_run(server, toy_bundle):
+    base, proc, _ = server
+    _wait_for_worker(proc.pid)
+    record = ScoringService(toy_bundle).example_record()
+    body = {"clients": [{**record, "SK_ID_CURR": 800_000 + i} for i in range(1000)]}
+    httpx.post(f"{base}/predict/batch", json=body, timeout=120).raise_for_status()  # warm
+    answers: list[int] = []
+
+    def batches() -> None:
+        for _ in range(3):
+            answers.append(httpx.post(f"{base}/predict/batch", json=body, timeout=120).status_code)
+
+    runner = threading.Thread(target=batches)
+    runner.start()
+    health = []
+    while runner.is_alive():
+        health.append(httpx.get(f"{base}/health", timeout=30).status_code)
+    runner.join()
+    assert answers == [200, 200, 200]
+    assert health and set(health) == {200}
+
+
+def test_a_killed_worker_costs_one_503_then_a_new_worker_answers(server, toy_bundle):
+    base, proc, db = server
+    worker = _wait_for_worker(proc.pid)
+    record = ScoringService(toy_bundle).example_record()
+    os.kill(worker, signal.SIGKILL)
+    time.sleep(0.5)
+    refused = httpx.post(f"{base}/predict/batch", json=[record, record], timeout=60)
+    assert refused.status_code == 503 and refused.headers["retry-after"] == "2"
+    assert "send it again" in refused.json()["detail"][0]["problem"]
+    again = httpx.post(f"{base}/predict/batch", json=[record, record], timeout=120)
+    assert again.status_code == 200 and again.json()["n_scored"] == 2
+    assert _wait_for_worker(proc.pid) != worker
+    store = Store.open(f"sqlite:///{db}")
+    try:
+        assert store.log.count() == 2 and store.log.verify().ok
+    finally:
+        store.close()
