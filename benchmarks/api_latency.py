@@ -5,7 +5,8 @@ Prints, with the machine's cores and load average:
    batch scored and logged (rows/s);
 1. sequential ``POST /predict`` and ``/explain`` (``--requests`` each, one keep-alive connection of
    ``http.client``): p50, p99, max, the server's and the client's CPU per request, the ratio to the floor;
-2. ``GET /health`` latency while a 1,000-row ``/predict/batch`` runs, and the batch's rows/s;
+2. ``GET /health`` latency while a 1,000-row ``/predict/batch`` runs (and idle, its floor), and the
+   batch's rows/s (the batch is scored in the server's batch worker process, api.batch);
 3. ``POST /predict`` throughput under ``--clients`` concurrent clients for ``--seconds``, with 1 worker
    process and with 2 (``uvicorn --workers 2``), and their ratio; once with keep-alive connections
    opened together, once with a new connection per request, and the CPU each server process used
@@ -170,6 +171,12 @@ def health_during_batch(base: str, floor_rows_s: float, repeats: int = 3) -> Non
     batch_s: list[float] = []
     with httpx.Client(base_url=base, timeout=120) as batcher, httpx.Client(base_url=base) as health:
         batcher.post("/predict/batch", content=body, headers=headers)  # warm-up
+        idle = []
+        for _ in range(200):  # the floor: the same client's /health with nothing else running
+            t0 = time.perf_counter()
+            assert health.get("/health").status_code == 200
+            idle.append((time.perf_counter() - t0) * 1000)
+            time.sleep(0.005)
         for _ in range(repeats):
             done: dict[str, float] = {}
 
@@ -195,7 +202,10 @@ def health_during_batch(base: str, floor_rows_s: float, repeats: int = 3) -> Non
         f"= {BATCH_ROWS / median:,.0f} rows/s (best {BATCH_ROWS / min(batch_s):,.0f}); "
         f"in-process floor {floor_rows_s:,.0f} rows/s: {BATCH_ROWS / median / floor_rows_s:.2f}x; target >= 50,000 rows/s"
     )
-    print(f"  /health during those batches ({len(health_ms)} requests): {_stats(health_ms)}")
+    print(
+        f"  /health during those batches ({len(health_ms)} requests): {_stats(health_ms)}; "
+        f"idle, same client: {_stats(idle)}"
+    )
 
 
 def throughput(base: str, pid: int, *, clients: int, seconds: float, fresh: bool) -> float:

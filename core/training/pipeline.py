@@ -132,7 +132,7 @@ def _tuning_note(trials: pd.DataFrame, prof: Profile, n_trees: int) -> str:
     """How the CatBoost parameters and tree count were chosen, for the model card."""
     states = trials["state"].astype(str) if "state" in trials else pd.Series(dtype=str)
     pruned = int((states == "PRUNED").sum())
-    note = f"Optuna TPE, {len(trials)} trials on {prof.n_folds}-fold CV of the training clients"
+    note = f"Optuna TPE, {len(trials)} trial{'' if len(trials) == 1 else 's'} on {prof.n_folds}-fold CV of the training clients"
     if pruned:
         note += f" ({pruned} stopped early by the median pruner)"
     if prof.early_stopping_rounds:

@@ -57,6 +57,10 @@ def test_every_profile_trains_on_the_real_sample(monkeypatch, cached_load, tmp_p
     assert ci["low"] <= m["test"]["roc_auc"] <= ci["high"]
     assert m["calibration"]["applied"] in ("none", "intercept") and "isotonic" in m["calibration"]["methods"]
     assert m["family_gap"]["statement"]
+    assert ev["tuning"].startswith("Optuna TPE, 1 trial on")
+    stops = PROFILES[profile].early_stopping_rounds
+    assert ("stopped after" in ev["tuning"]) == bool(stops)
+    assert m["catboost_params"]["iterations"] <= TINY["iterations"]
     json.dumps(m)  # the manifest stays plain JSON
 
 
