@@ -22,7 +22,7 @@ from typing import Any, Literal
 import pandas as pd
 from pydantic import BaseModel, Field
 
-from core.serving.presentation import reason_sentence
+from core.serving.presentation import SpecIndex, reason_sentence
 from core.serving.recourse import Recourse, option_sentence
 from core.serving.service import BatchScoring, Reason, ScoringResult
 
@@ -228,10 +228,11 @@ def results_table(
     out["warnings"] = [" | ".join(by_row.get(int(r), [])) for r in out["row"]]
     out = out[TABLE_COLUMNS]
     if batch.reasons is not None:
+        specs = None if schema is None else SpecIndex(schema)
         out["reasons_toward_default"] = [
-            " | ".join(reason_sentence(r, lang, schema) for r in d) for d, _ in batch.reasons
+            " | ".join(reason_sentence(r, lang, specs) for r in d) for d, _ in batch.reasons
         ]
         out["reasons_toward_repayment"] = [
-            " | ".join(reason_sentence(r, lang, schema) for r in u) for _, u in batch.reasons
+            " | ".join(reason_sentence(r, lang, specs) for r in u) for _, u in batch.reasons
         ]
     return out.reset_index(drop=True)

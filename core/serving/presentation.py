@@ -18,6 +18,22 @@ DAYS_PER_YEAR = 365.25
 CURRENCY = "€"
 
 
+class SpecIndex:
+    """A schema's specs by name, for the many look-ups of a batch's reason sentences (the schema's
+    own ``get`` scans its lists: ~3 µs a call, 1 s for 20,000 explained rows)."""
+
+    def __init__(self, schema: Any) -> None:
+        self._by_name: dict[str, Any] = {}
+        for spec in (*schema.features, *schema.inputs):
+            self._by_name.setdefault(spec.name, spec)  # a feature before an input, as ``get``
+
+    def get(self, name: str) -> Any:
+        try:
+            return self._by_name[name]
+        except KeyError:
+            raise KeyError(f"{name!r} is not a feature of this model") from None
+
+
 def field_info(name: str, schema: Any = None) -> FieldInfo | None:
     """The registry entry of ``name``: the bundle schema's copy first, then the project's registry."""
     if schema is not None:
@@ -32,7 +48,10 @@ def field_info(name: str, schema: Any = None) -> FieldInfo | None:
 
 def label(name: str, lang: Lang = "fr", schema: Any = None) -> str:
     """Short human label of a field in ``lang``; a generic label when nothing is known of it."""
-    info = field_info(name, schema)
+    return _label(name, field_info(name, schema), lang)
+
+
+def _label(name: str, info: FieldInfo | None, lang: Lang) -> str:
     if info is not None:
         return info.label(lang)
     return f"Variable du modèle « {name} »" if lang == "fr" else f"Model variable '{name}'"
@@ -70,7 +89,11 @@ def format_value(name: str, value: object, lang: Lang = "fr", schema: Any = None
         return "aucun historique connu" if lang == "fr" else "none known"
     if value is None or (isinstance(value, float) and math.isnan(value)):
         return "non renseigné" if lang == "fr" else "not given"
-    info = field_info(name, schema)
+    return _format(field_info(name, schema), value, lang)
+
+
+def _format(info: FieldInfo | None, value: object, lang: Lang) -> str:
+    """``format_value`` of a present value of the field described by ``info``."""
     if isinstance(value, str):
         return category_label(info, value, lang)
     x = float(value)  # type: ignore[arg-type]
@@ -107,10 +130,13 @@ _EFFECT = {
 
 def reason_sentence(reason: Any, lang: Lang = "fr", schema: Any = None) -> str:
     """The sentence of a reason code (:class:`core.serving.service.Reason`) in ``lang``."""
-    info = field_info(reason.feature, schema)
-    name = label(reason.feature, lang, schema)
+    info = field_info(reason.feature, schema)  # once: the label and the value are written from it
+    name = _label(reason.feature, info, lang)
     value, pct = reason.value, reason.percentile
-    shown = format_value(reason.feature, value, lang, schema)
+    if reason.feature == NO_HISTORY or value is None or (isinstance(value, float) and math.isnan(value)):
+        shown = format_value(reason.feature, value, lang)
+    else:
+        shown = _format(info, value, lang)
     where = ""
     if pct is not None and value is not None:
         if isinstance(value, str) or (info is not None and info.unit == "flag"):

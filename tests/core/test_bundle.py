@@ -164,3 +164,18 @@ def test_legacy_errors_are_clear(tmp_path):
     (folder / LEGACY_FILES["model"]).write_bytes(b"not a model")
     with pytest.raises(BundleError, match="not a readable CatBoost model"):
         load_legacy_bundle(*paths)
+
+
+def test_schema_get_finds_every_feature_and_input_as_a_scan_would(app_bundle):
+    schema = app_bundle.schema.model_copy(deep=True)
+    for spec in (*schema.inputs, *schema.features):
+        first = next(s for s in (*schema.features, *schema.inputs) if s.name == spec.name)
+        assert schema.get(spec.name) is first  # a feature before an input of the same name
+    with pytest.raises(KeyError, match="'NOT_A_FIELD' is not a feature of this model"):
+        schema.get("NOT_A_FIELD")
+    extra = schema.features[0].model_copy(update={"name": "ADDED_LATER"})
+    schema.features.append(extra)  # the index follows a list that changed
+    assert schema.get("ADDED_LATER") is extra
+    schema.features = schema.features[:-1]
+    with pytest.raises(KeyError):
+        schema.get("ADDED_LATER")

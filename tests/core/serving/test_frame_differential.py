@@ -345,3 +345,13 @@ def test_ragged_rows_are_one_error_each_alike(demo_schema, synthetic_rows, tmp_p
     fast = check(second, demo_schema, first_row=4)
     assert [e.field for e in fast.errors if e.row == 5] == ["(row)"] and 5 not in fast.features.index
     assert "has 1 fields where the header has" in next(e.problem for e in fast.errors if e.row == 5)
+
+
+def test_the_written_out_whitespace_is_every_character_str_strip_removes():
+    """``cells.WHITESPACE`` (pyarrow's trim set) is exactly ``str.isspace`` over every code point."""
+    import sys
+
+    from core.serving.cells import WHITESPACE
+
+    every = "".join(c for c in map(chr, range(sys.maxunicode + 1)) if c.isspace())
+    assert WHITESPACE == every
