@@ -128,3 +128,15 @@ def test_sequence_numbers_are_unique(db_url):
     twin = _row(entry(2), first.seq, first.created_at, GENESIS)
     with pytest.raises(IntegrityError), store.engine.begin() as conn:
         conn.execute(t.decisions.insert(), [twin])
+
+
+def test_the_store_description_counts_the_decisions_logged(db_url):
+    """/health and the sidebar read the log's size from its last row number: it equals a count."""
+    store = Store.open(db_url)
+    assert store.describe()["decisions"] == 0
+    store.log.append_many([entry(i) for i in range(1, 8)])
+    first = store.log.append(entry(8))
+    store.log.override(first.decision_id, decision="REFUSED", reason="income not proven", actor=OFFICER,
+                       channel="api")  # fmt: skip
+    assert store.describe()["decisions"] == 9 == store.log.count()
+    store.close()
