@@ -49,6 +49,17 @@ def safe_dataframe(
     return st.dataframe(style(safe) if style is not None else safe, **options)
 
 
+#: plotly's decimal and thousands separators by language (a French axis reads 0,25 and 10 000)
+SEPARATORS = {"fr": ",\u202f", "en": ".,"}
+
+
+def show_chart(fig: Any, *, where: Any = None, **kwargs: Any) -> None:
+    """Draw a plotly figure with the interface language's number separators (every page's charts
+    go through here: ``st.plotly_chart`` would write 0.25 on a French page)."""
+    fig.update_layout(separators=SEPARATORS.get(lang(), SEPARATORS["en"]))
+    (where if where is not None else st).plotly_chart(fig, **kwargs)
+
+
 def decision_word(decision: str | None) -> str:
     """ACCEPTED / REFUSED in the interface language ("—" for none)."""
     return {"ACCEPTED": t("accepted"), "REFUSED": t("refused")}.get(decision or "", "—")

@@ -256,6 +256,24 @@ def _body(
             _bullets(pdf, [option_sentence(o["changes"], lang, schema) for o in options])
         else:
             _para(pdf, none_sentence(lang))
+    if not refused:  # nothing to contest in an acceptance: where to ask a question
+        _para(pdf, _t(lang,
+                      f"Pour toute question sur votre crédit, écrivez à {lender.review_email} ou à l'adresse "
+                      f"ci-dessus en rappelant la référence {record.decision_id}.",
+                      f"For any question about your credit, write to {lender.review_email} or to the "
+                      f"address above, quoting the reference {record.decision_id}."))  # fmt: skip
+    else:
+        _contest(pdf, lender, lang, record)
+    pdf.ln(2)
+    _para(pdf, _t(lang,
+                  "Nous vous prions d'agréer, Madame, Monsieur, l'expression de nos salutations distinguées.",
+                  "Yours faithfully,"), after=6)  # fmt: skip
+    _para(pdf, lender.department[0 if lang == "fr" else 1], bold=True, after=0)
+    _para(pdf, lender.name, after=0)
+
+
+def _contest(pdf: _Letter, lender: Lender, lang: Lang, record: Any) -> None:
+    """A refusal's right to a human review and to contest it (GDPR art. 22, consumer-credit law)."""
     _heading(pdf, _t(lang, "Demander un réexamen par une personne", "Asking for a human review"))
     _para(pdf, _t(lang,
                   f"Cette décision a été préparée à l'aide d'un modèle statistique. Vous pouvez demander qu'un "
@@ -266,9 +284,3 @@ def _body(
                   f"review by a credit officer, express your point of view and contest the decision within "
                   f"{lender.review_days} days: write to {lender.review_email} or to the address above, "
                   f"quoting the reference {record.decision_id}."))  # fmt: skip
-    pdf.ln(2)
-    _para(pdf, _t(lang,
-                  "Nous vous prions d'agréer, Madame, Monsieur, l'expression de nos salutations distinguées.",
-                  "Yours faithfully,"), after=6)  # fmt: skip
-    _para(pdf, lender.department[0 if lang == "fr" else 1], bold=True, after=0)
-    _para(pdf, lender.name, after=0)

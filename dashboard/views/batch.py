@@ -20,6 +20,7 @@ from dashboard.components import (
     page_setup,
     problem_text,
     safe_dataframe,
+    show_chart,
 )
 from dashboard.i18n import csv_dialect, num, pct, t
 from dashboard.state import BATCH_AGAIN, BATCH_DONE, BATCH_FILE, BATCH_FORMAT, BATCH_RESULT, lang
@@ -179,7 +180,7 @@ def _show(bundle: core.Bundle, out: dict[str, Any]) -> None:
         proba, bundle.threshold, title=t("batch_distribution"), x_label=t("probability"),
         names=(t("accepted"), t("refused")),
     )  # fmt: skip
-    st.plotly_chart(fig, width="stretch")
+    show_chart(fig, width="stretch")
     chart_alt(
         t(
             "batch_distribution_alt",

@@ -13,7 +13,7 @@ import streamlit as st
 import core
 from core.monitoring import fairness as audit
 from dashboard import fairness_charts, resources
-from dashboard.components import chart_alt, page_setup, safe_dataframe
+from dashboard.components import chart_alt, page_setup, safe_dataframe, show_chart
 from dashboard.i18n import csv_dialect, num, pct, t
 from dashboard.state import lang, lang_key
 
@@ -133,7 +133,7 @@ def _show(bundle: core.Bundle, result: Any) -> None:
         else:
             st.success(t("fair_all_above"), icon=":material/check_circle:")
         labelled = result.table.assign(group=groups)
-        st.plotly_chart(
+        show_chart(
             fairness_charts.acceptance_by_group(
                 labelled, title=t("fair_chart_title", name=name), x_label=t("acceptance_rate"),
                 rule_label=t("fair_rule_label"), fmt=pct,

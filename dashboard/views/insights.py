@@ -7,7 +7,7 @@ import streamlit as st
 
 import core
 from dashboard import charts, forms, resources
-from dashboard.components import chart_alt, page_setup
+from dashboard.components import chart_alt, page_setup, show_chart
 from dashboard.i18n import t
 from dashboard.state import lang
 
@@ -34,7 +34,7 @@ def _labels(bundle: core.Bundle) -> dict[str, str]:
 
 def _importance_chart(importance: pd.DataFrame, labels: dict[str, str]) -> None:
     """Mean |SHAP| of the top 20, full width (history labels are long), with its text alternative."""
-    st.plotly_chart(
+    show_chart(
         charts.importance_bar(
             importance,
             labels=labels,
@@ -79,7 +79,7 @@ def _dependence(bundle: core.Bundle, options: list[str], labels: dict[str, str],
         st.caption(info.description(lang()))
     raw = resources.dependence(key, feature)
     dep, x_label = _readable(feature, raw, bundle.schema)
-    st.plotly_chart(
+    show_chart(
         charts.dependence(dep, title=labels[feature], x_label=x_label, y_label=t("shap_value")),
         width="stretch",
     )
@@ -106,7 +106,7 @@ labels = _labels(bundle)
 _importance_chart(importance, labels)
 shap, rows = resources.explainer().global_shap()
 top = importance["feature"].head(15).tolist()
-st.plotly_chart(
+show_chart(
     charts.beeswarm(
         shap.values,
         rows[bundle.schema.names],

@@ -9,7 +9,7 @@ import streamlit as st
 
 import core
 from dashboard import charts, resources
-from dashboard.components import page_setup, safe_dataframe
+from dashboard.components import page_setup, safe_dataframe, show_chart
 from dashboard.fairness_card import fairness_section
 from dashboard.i18n import bundle_text, num, pct, t, t_or
 from dashboard.state import lang
@@ -108,7 +108,7 @@ def _calibration(metrics: dict[str, Any]) -> None:
             pd.DataFrame(table), title=t("card_calibration_chart"), x_label=t("card_calibration_x"),
             y_label=t("card_calibration_y"),
         )  # fmt: skip
-        st.plotly_chart(fig, width="stretch")
+        show_chart(fig, width="stretch")
     if "brier" in (metrics.get("test") or {}):
         st.metric("Brier", num(metrics["test"]["brier"], 4), help=t("brier_help"))
     if cal:

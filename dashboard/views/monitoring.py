@@ -12,7 +12,7 @@ import streamlit as st
 import core
 import core.monitoring as monitoring
 from dashboard import charts, resources
-from dashboard.components import chart_alt, field_label, file_rejected, page_setup, safe_dataframe
+from dashboard.components import chart_alt, field_label, file_rejected, page_setup, safe_dataframe, show_chart
 from dashboard.i18n import num, pct, t
 from dashboard.state import lang, lang_key
 
@@ -153,7 +153,7 @@ def _show(bundle: core.Bundle, report: monitoring.DriftReport, application_only:
     labels = {f: field_label(f, bundle.schema) for f in table["feature"]}
     with left:
         if len(table):
-            st.plotly_chart(
+            show_chart(
                 charts.psi_bars(table, labels=labels, title=t("mon_top_title"), x_label="PSI", top=15,
                                 band_names=_band_names()),
                 width="stretch",
@@ -162,7 +162,7 @@ def _show(bundle: core.Bundle, report: monitoring.DriftReport, application_only:
             chart_alt(t("mon_top_alt", feature=labels[top["feature"]], psi=f"{top['psi']:.3f}",
                         band=_band_names()[top["band"]]))  # fmt: skip
     with right:
-        st.plotly_chart(
+        show_chart(
             charts.psi_bins(
                 report.score.table(), title=t("mon_score_title"), names=(t("mon_reference"), t("mon_current")),
                 y_label=t("mon_share"), x_label=t("probability"), fmt=lambda x: pct(x, 1), missing=t("mon_missing"),
@@ -174,7 +174,7 @@ def _show(bundle: core.Bundle, report: monitoring.DriftReport, application_only:
     _psi_table(bundle, table)
     if report.daily is not None and len(report.daily):
         st.markdown(f"#### {t('mon_daily_title')}")
-        st.plotly_chart(
+        show_chart(
             charts.daily_rates(
                 report.daily, title=t("mon_daily_chart"),
                 names=(t("dec_count"), t("acceptance_rate"), t("mon_override_rate")),
@@ -200,8 +200,9 @@ def _show(bundle: core.Bundle, report: monitoring.DriftReport, application_only:
         )
         with left:
             safe_dataframe(shown.round(1), hide_index=True, width="stretch")
-        right.plotly_chart(
+        show_chart(
             charts.latency_bars(report.latency, title=t("mon_latency_chart"), labels=channels, y_label="ms"),
+            where=right,
             width="stretch",
         )
     st.markdown(f"#### {t('mon_download_title')}")

@@ -19,6 +19,7 @@ from dashboard.components import (
     problem_text,
     safe_dataframe,
     short_id,
+    show_chart,
     utc,
 )
 from dashboard.i18n import num, pct, t, t_or
@@ -348,7 +349,7 @@ def _store_history(bundle: core.Bundle, client_id: int | None) -> None:
                 statuses = {
                     s: t_status("prev", s) for s in history.previous["NAME_CONTRACT_STATUS"].dropna().unique()
                 }
-                st.plotly_chart(
+                show_chart(
                     charts.previous_applications(
                         history.previous, labels=statuses, title=t("chart_previous", n=len(history.previous)),
                         count_label=t("chart_count"), amount_label=t("chart_amount_asked"), fmt=_euros,
@@ -367,7 +368,7 @@ def _store_history(bundle: core.Bundle, client_id: int | None) -> None:
                 debt = float(
                     pd.to_numeric(history.bureau["AMT_CREDIT_SUM_DEBT"], errors="coerce").clip(lower=0).sum()
                 )
-                st.plotly_chart(
+                show_chart(
                     charts.bureau_credits(
                         history.bureau, labels=statuses, title=t("chart_bureau", n=len(history.bureau)),
                         amount_label=t("chart_credit_amount"), debt_label=t("chart_debt"), fmt=_short_euros,
@@ -381,7 +382,7 @@ def _store_history(bundle: core.Bundle, client_id: int | None) -> None:
                 st.caption(t("history_no_payments"))
             else:
                 pay = history.payments
-                st.plotly_chart(
+                show_chart(
                     charts.payments_per_year(
                         pay, title=t("chart_payments"), year_label=_year,
                         names=(t("chart_instalments"), t("chart_late"), t("chart_short")),
@@ -521,7 +522,7 @@ def _decision(result: core.ScoringResult) -> None:
     scorecard.points_metric(c4, result)
     with c3:
         decision_badge(result.decision)
-    st.plotly_chart(
+    show_chart(
         charts.risk_gauge(
             result.probability,
             result.threshold,
@@ -581,7 +582,7 @@ def _waterfall(bundle: core.Bundle, result: core.ScoringResult) -> pd.DataFrame:
             contributions, bundle.schema.history_features, into=charts.NO_HISTORY
         )
     labels = _labels(bundle, contributions["feature"].tolist())
-    st.plotly_chart(
+    show_chart(
         charts.waterfall(
             contributions, result.base_value, labels=labels, top=10, title=t("waterfall_title"),
             others_label=t("others"), base_label=t("base_value"), total_label=t("client_score"),
@@ -617,7 +618,7 @@ def _population(bundle: core.Bundle, contributions: pd.DataFrame) -> None:
     for col, row in zip(st.columns(3), top, strict=False):
         values, value = _readable(core.field_info(row.feature, bundle.schema), ref[row.feature], row.value)
         with col:
-            st.plotly_chart(
+            show_chart(
                 charts.population(
                     values, value, title=core.label(row.feature, lang(), bundle.schema),  # type: ignore[arg-type]
                     client_label=t("this_client"),

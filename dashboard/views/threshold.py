@@ -10,7 +10,7 @@ import streamlit as st
 
 import core
 from dashboard import charts, resources
-from dashboard.components import chart_alt, file_rejected, page_setup
+from dashboard.components import chart_alt, file_rejected, page_setup, show_chart
 from dashboard.i18n import num, pct, t
 from dashboard.state import COST_FN, COST_FP, THRESHOLD
 
@@ -123,14 +123,14 @@ def _costs(bundle: core.Bundle, y: np.ndarray, p: np.ndarray) -> None:
                 "y_title",
             )
         }
-        st.plotly_chart(charts.confusion(at.tp, at.fp, at.tn, at.fn, labels=cm_labels), width="stretch")
+        show_chart(charts.confusion(at.tp, at.fp, at.tn, at.fn, labels=cm_labels), width="stretch")
         chart_alt(t("cm_alt", tp=at.tp, fp=at.fp, tn=at.tn, fn=at.fn))
     with right:
         labels = {
             k: t(f"curve_{k}")
             for k in ("band", "cost", "optimal", "production", "current", "x", "y", "title")
         }
-        st.plotly_chart(
+        show_chart(
             charts.cost_curve(
                 curve, band, current=threshold, optimal=optimal, production=bundle.threshold, labels=labels
             ),

@@ -52,3 +52,35 @@ def test_every_form_section_has_a_heading_in_both_languages():
     for code in ("fr", "en"):
         texts = i18n._texts(code)
         assert [s for s in SECTION_ORDER if f"section_{s}" not in texts] == []
+
+
+@pytest.mark.parametrize(("lang", "separators"), [("fr", ",\u202f"), ("en", ".,")])
+def test_charts_are_drawn_with_the_languages_number_separators(monkeypatch, lang, separators):
+    """Every chart goes through ``show_chart``, which gives plotly the language's separators (a
+    French axis reads 0,25 and 10 000)."""
+    import plotly.graph_objects as go
+
+    from dashboard import components
+
+    monkeypatch.setattr(components, "lang", lambda: lang)
+    drawn = []
+
+    class Column:
+        def plotly_chart(self, fig, **kwargs):
+            drawn.append((fig, kwargs))
+
+    fig = go.Figure(go.Bar(x=[0.25, 0.5], y=[12_000, 3]))
+    components.show_chart(fig, where=Column(), width="stretch")
+    assert drawn == [(fig, {"width": "stretch"})] and fig.layout.separators == separators
+
+
+def test_no_page_draws_a_chart_around_show_chart():
+    from tests.conftest import REPO
+
+    direct = [
+        f"{path.name}:{n}"
+        for path in sorted((REPO / "dashboard" / "views").glob("*.py"))
+        for n, line in enumerate(path.read_text().splitlines(), 1)
+        if "plotly_chart(" in line
+    ]
+    assert not direct, f"draw charts with dashboard.components.show_chart: {direct}"

@@ -75,12 +75,16 @@ def test_acceptance_letter_and_the_override_that_changes_it(logged):
     record = store.log.get(accepted.logged.decision_id)
     en = text_of(decision_letter(record, lang="en", schema=bundle.schema))
     assert "application accepted" in en and "What could change" not in en
+    # nothing to contest in an acceptance: where to ask a question instead
+    assert "human review" not in en and "contest" not in en
+    assert "For any question about your credit" in " ".join(en.split()) and record.decision_id in en
     store.log.override(
         record.decision_id, decision="REFUSED", reason="income not proven", actor=Actor("Bob", True),
         channel="dashboard",
     )  # fmt: skip
     fr = text_of(letter_for(store.log, store.log.get(record.decision_id), lang="fr", schema=bundle.schema))
     assert "demande refusée" in fr and "conseiller" in fr and record.decision_id in fr
+    assert "réexamen" in fr and "contester" in " ".join(fr.split())  # the refusal keeps the right to contest
 
 
 def test_no_letter_for_a_refused_input(logged):
