@@ -239,8 +239,10 @@ def cost_curve(
     optimal: float,
     production: float,
     labels: dict[str, str],
+    fmt: Callable[[float], str] = "{:.3f}".format,
 ) -> go.Figure:
-    """Cost per client against the threshold, with its bootstrap band and three thresholds marked."""
+    """Cost per client against the threshold, with its bootstrap band and three thresholds marked
+    (each written with ``fmt`` in the legend: the page passes its language's)."""
     fig = go.Figure()
     if band is not None:
         fig.add_trace(
@@ -271,7 +273,7 @@ def cost_curve(
         fig.add_vline(x=x, line={"color": color, "dash": dash, "width": 2})
         fig.add_trace(
             go.Scatter(
-                x=[x], y=[None], mode="lines", line={"color": color, "dash": dash}, name=f"{name} ({x:.3f})"
+                x=[x], y=[None], mode="lines", line={"color": color, "dash": dash}, name=f"{name} ({fmt(x)})"
             )
         )
     fig.update_xaxes(title=labels["x"], range=[0, 1])
@@ -280,12 +282,20 @@ def cost_curve(
     return _style(fig, labels["title"], height=380)
 
 
-def confusion(tp: int, fp: int, tn: int, fn: int, *, labels: dict[str, str]) -> go.Figure:
-    """2x2 confusion matrix with counts written in each cell."""
+def confusion(
+    tp: int,
+    fp: int,
+    tn: int,
+    fn: int,
+    *,
+    labels: dict[str, str],
+    fmt: Callable[[float], str] = "{:,.0f}".format,
+) -> go.Figure:
+    """2x2 confusion matrix with counts written in each cell (with ``fmt``: the page's language)."""
     z = [[tn, fp], [fn, tp]]
     text = [
-        [f"{labels['tn']}<br>{tn}", f"{labels['fp']}<br>{fp}"],
-        [f"{labels['fn']}<br>{fn}", f"{labels['tp']}<br>{tp}"],
+        [f"{labels['tn']}<br>{fmt(tn)}", f"{labels['fp']}<br>{fmt(fp)}"],
+        [f"{labels['fn']}<br>{fmt(fn)}", f"{labels['tp']}<br>{fmt(tp)}"],
     ]
     fig = go.Figure(
         go.Heatmap(
