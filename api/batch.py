@@ -10,6 +10,11 @@ built under the database's write lock), and send back the answer's bytes. The se
 only awaits the result. With 0 worker processes — or an app built around a bundle and a store given
 in code, which a child cannot rebuild — the batch runs in one of the server's threads.
 
+A worker serves only the bundle the server serves: it checks the files it loaded against the
+server's (their SHA-256), since a source can change between two loads (a registry alias moved, a Hub
+revision pushed); a worker that loaded anything else is never used, and batches run in the server's
+threads, with an error logged.
+
 A worker that dies (killed, out of memory) before its batch's commit takes the transaction with it
 (a batch is recorded whole or not at all); the request gets 503 with ``Retry-After`` and the pool is
 started again.
@@ -31,6 +36,7 @@ from api.errors import BadRequest
 from api.schemas import BatchPrediction
 from core import (
     CONTRACT_VERSION,
+    Bundle,
     DecisionDesk,
     ScoringService,
     Settings,
@@ -78,12 +84,28 @@ class _Worker:
 
 
 _worker: _Worker | None = None
+_mismatch: str | None = None
 
 
-def _start_worker(settings: Settings) -> None:
+class OtherBundle(Exception):
+    """The worker loaded another bundle than the server's: it must not score."""
+
+
+def identity(bundle: Bundle) -> tuple[str, str, tuple[tuple[str, str], ...]]:
+    """What makes two loads the same bundle: its name, version and every file's SHA-256."""
+    return bundle.name, bundle.version, tuple(sorted(bundle.hashes.items()))
+
+
+def _start_worker(settings: Settings, expected: tuple[str, str, tuple[tuple[str, str], ...]]) -> None:
     """A worker process's start: the bundle and the store the server uses, its scoring service."""
-    global _worker
+    global _worker, _mismatch
     bundle = load_configured_bundle(settings)
+    if identity(bundle) != expected:
+        _mismatch = (
+            f"the batch worker loaded {bundle.name} {bundle.version} from {bundle.source}, "
+            f"not the server's {expected[0]} {expected[1]} (the source changed between the two loads)"
+        )
+        return
     store = open_store(settings)
     service = ScoringService(bundle, history=store.history)
     _worker = _Worker(DecisionDesk(service, store), settings.MAX_BATCH_ROWS)
@@ -94,6 +116,8 @@ def _ready() -> int:
 
 
 def _answer(raw: bytes, actor: Actor) -> bytes:
+    if _mismatch is not None:
+        raise OtherBundle(_mismatch)
     assert _worker is not None, "the batch worker was not started"
     return answer_batch(raw, max_rows=_worker.max_rows, desk=_worker.desk, actor=actor)
 
@@ -102,9 +126,11 @@ def _answer(raw: bytes, actor: Actor) -> bytes:
 class BatchWorkers:
     """The server's pool of batch worker processes (started with the server, stopped with it)."""
 
-    def __init__(self, settings: Settings, processes: int) -> None:
+    def __init__(self, settings: Settings, processes: int, bundle: Bundle) -> None:
         self._settings = settings
         self._processes = processes
+        self._expected = identity(bundle)
+        self.disabled: str | None = None  # why batches run in the server's threads instead
         self._pool = self._start()
 
     def _start(self) -> ProcessPoolExecutor:
@@ -113,17 +139,25 @@ class BatchWorkers:
             self._processes,
             mp_context=multiprocessing.get_context("spawn"),
             initializer=_start_worker,
-            initargs=(self._settings,),
+            initargs=(self._settings, self._expected),
         )
         for _ in range(self._processes):
             pool.submit(_ready)  # load the bundle now, not on the first batch
         return pool
 
-    async def answer(self, raw: bytes, actor: Actor) -> bytes:
-        """The answer to a batch body, computed in a worker process."""
+    async def answer(self, raw: bytes, actor: Actor) -> bytes | None:
+        """The answer to a batch body, computed in a worker process; None when the workers are not
+        to be used (the caller scores the batch itself)."""
+        if self.disabled is not None:
+            return None
         pool = self._pool
         try:
             return await asyncio.wrap_future(pool.submit(_answer, raw, actor))
+        except OtherBundle as exc:
+            self.disabled = str(exc)
+            log.error("%s: batches are scored in the server's threads from now on", exc)
+            pool.shutdown(wait=False, cancel_futures=True)
+            return None
         except BrokenProcessPool:
             log.error("a batch worker process stopped: starting the pool again")
             if self._pool is pool:

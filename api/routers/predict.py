@@ -164,9 +164,9 @@ async def predict_batch(request: Request, raw: Body) -> Response:
     """
     actor = actor_of(request)
     workers = request.app.state.batch_workers
-    if workers is not None:  # in a process of its own (api.batch): the server's threads stay free
-        content = await workers.answer(raw, actor)
-    else:
+    # in a process of its own (api.batch), so that the server's threads stay free
+    content = None if workers is None else await workers.answer(raw, actor)
+    if content is None:
         content = await run_in_threadpool(
             answer_batch, raw, max_rows=request.app.state.max_batch_rows, desk=desk_of(request), actor=actor
         )

@@ -128,3 +128,24 @@ def test_a_killed_worker_costs_one_503_then_a_new_worker_answers(server, toy_bun
         assert store.log.count() == 2 and store.log.verify().ok
     finally:
         store.close()
+
+
+def test_a_worker_that_loaded_another_bundle_is_never_used(toy_bundle_dir, app_bundle, tmp_path, caplog):
+    """The source changed between the server's load and the worker's (a moved registry alias, a
+    pushed Hub revision): the worker refuses to score and batches stay in the server's threads."""
+    import asyncio
+
+    from api.batch import BatchWorkers
+    from core import Settings
+    from core.store import Actor
+
+    settings = Settings(BUNDLE_DIR=toy_bundle_dir, STORE_PATH=tmp_path / "s.sqlite", DEMO_STORE_CLIENTS=0)
+    workers = BatchWorkers(settings, 1, app_bundle)  # the server serves app_bundle; the worker loads toy
+    try:
+        with caplog.at_level("ERROR", logger="api"):
+            answer = asyncio.run(workers.answer(b"[]", Actor("t", False)))
+        assert answer is None and workers.disabled and "not the server's" in workers.disabled
+        assert "scored in the server's threads" in caplog.text
+        assert asyncio.run(workers.answer(b"[]", Actor("t", False))) is None  # never tried again
+    finally:
+        workers.close()
