@@ -74,7 +74,10 @@ def create_app(
         # batches in processes of their own; a bundle or a store given in code cannot be rebuilt there
         configured = settings or get_settings()
         processes = configured.BATCH_WORKER_PROCESSES if bundle is None and store is None else 0
-        app.state.batch_workers = BatchWorkers(configured, processes, loaded) if processes else None
+        app.state.batch_workers = None
+        if processes:
+            app.state.batch_workers = BatchWorkers(configured, processes, loaded, opened.log.batch_recorded)
+            await app.state.batch_workers.start()
         log.info(
             "serving %s %s from %s; store %s", loaded.name, loaded.version, loaded.source, opened.display_url
         )

@@ -118,6 +118,9 @@ class BatchDecisions:
     reasons: Sequence[Sequence[Mapping[str, Any]]] | None = None
     refused: Sequence[tuple[int, Sequence[Mapping[str, Any]]]] = ()
     latency_ms: float | None = None
+    #: the id of the chunk's ``decision_inputs`` row, when the caller chose it (32 hex digits): a
+    #: caller that lost the answer asks :meth:`DecisionLog.batch_recorded` whether the chunk is in
+    inputs_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -285,7 +288,7 @@ class DecisionLog:
         if not len(batch.positions) and not len(batch.refused):
             return []
         encoded = encode(batch.application, batch.features, batch.positions)
-        inputs = InputsRow(uuid.uuid4().hex, n, encoded.sha256, encoded.payload)
+        inputs = InputsRow(batch.inputs_id or uuid.uuid4().hex, n, encoded.sha256, encoded.payload)
         latency = None if batch.latency_ms is None else round(float(batch.latency_ms), 3)
         header = (batch.channel, batch.officer, bool(batch.authenticated), batch.bundle_name,
                   batch.bundle_version, batch.bundle_hash, latency)  # fmt: skip
@@ -433,6 +436,12 @@ class DecisionLog:
                 out[inputs_id] = DecodedInputs(bytes(payload))
                 self._inputs.put(inputs_id, out[inputs_id])
         return out
+
+    def batch_recorded(self, inputs_id: str) -> bool:
+        """Whether the chunk logged with the inputs id ``inputs_id`` is in the log (it is whole or absent)."""
+        di = t.decision_inputs
+        with self.engine.connect() as conn:
+            return conn.execute(select(di.c.id).where(di.c.id == inputs_id)).first() is not None
 
     def summary(self, **filters: Any) -> dict[str, int]:
         """Counts over the matching rows, computed by the database (see :func:`decision_summary`)."""

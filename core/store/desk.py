@@ -116,13 +116,16 @@ class DecisionDesk:
         return self.decide(application, channel=channel, actor=actor, explain=explain, recourse=recourse)
 
     def decide_records(
-        self, records: Sequence[Any], *, channel: Channel, actor: Actor, explain: bool = False
-    ) -> DecidedBatch:
-        """Score JSON-like records together and log every row in one transaction."""
+        self, records: Sequence[Any], *, channel: Channel, actor: Actor, explain: bool = False,
+        batch_id: str | None = None,
+    ) -> DecidedBatch:  # fmt: skip
+        """Score JSON-like records together and log every row in one transaction; ``batch_id`` (32
+        hex digits) names the transaction's inputs row (``DecisionLog.batch_recorded``)."""
         started = time.perf_counter()
         batch = self.service.score_records(records, explain=explain)
         latency = (time.perf_counter() - started) * 1000 / max(1, len(records))
-        return self._record_compact(batch, list(records), 1, channel=channel, actor=actor, latency_ms=latency)
+        return self._record_compact(batch, list(records), 1, channel=channel, actor=actor, latency_ms=latency,
+                                    batch_id=batch_id)  # fmt: skip
 
     def decide_frame(
         self,
@@ -153,7 +156,7 @@ class DecisionDesk:
 
     def _record_compact(
         self, batch: BatchScoring, application: pd.DataFrame | list[Any], first_row: int, *,
-        channel: Channel, actor: Actor, latency_ms: float,
+        channel: Channel, actor: Actor, latency_ms: float, batch_id: str | None = None,
     ) -> DecidedBatch:  # fmt: skip
         """The compact log (one payload of inputs for the chunk); the per-row JSON entries of
         :meth:`batch_entries` when the cells cannot be stored column-wise (mixed types in a column)."""
@@ -168,6 +171,8 @@ class DecisionDesk:
             scored = self.scored(
                 batch, application, first_row, channel=channel, actor=actor, latency_ms=latency_ms
             )
+            if batch_id is not None:
+                scored = replace(scored, inputs_id=batch_id)
             logged = self.store.log.append_scored(scored, marks)
         except (pa.ArrowInvalid, pa.ArrowTypeError, pa.ArrowNotImplementedError, _NotColumnar):
             cells = rows_of(application) if isinstance(application, pd.DataFrame) else application

@@ -172,3 +172,15 @@ def test_records_are_encoded_a_few_at_a_time_byte_for_byte(n):
     assert RECORDS_PER_CALL == 50
     assert records_json(records) == canonical(records)
     assert json.loads(records_json(records)) == json.loads(canonical(records))
+
+
+def test_a_batch_recorded_under_a_chosen_reference_is_found_by_it(tmp_path, app_bundle):
+    desk = _desk(tmp_path / "s.sqlite", app_bundle)
+    records = [core.ScoringService(app_bundle).example_record()] * 3
+    reference = uuid.uuid4().hex
+    assert not desk.store.log.batch_recorded(reference)
+    decided = desk.decide_records(records, channel="api", actor=ACTOR, batch_id=reference)
+    assert desk.store.log.batch_recorded(reference) and not desk.store.log.batch_recorded(uuid.uuid4().hex)
+    with sqlite3.connect(tmp_path / "s.sqlite") as conn:
+        pointed = {r[0] for r in conn.execute("SELECT inputs_id FROM decisions WHERE kind = 'decision'")}
+    assert pointed == {reference} and len(decided.decision_ids) == 3

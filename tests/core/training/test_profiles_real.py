@@ -32,6 +32,7 @@ def cached_load():
 
 def _run(monkeypatch, cached_load, tmp_path, data, profile, **kw):
     monkeypatch.setattr(pipeline, "_load", lambda d, _p, seed: cached_load(d, PROFILES["quick"], seed))
+    monkeypatch.chdir(tmp_path)  # MLflow writes its artifacts under ./mlruns: not in the checkout
     out = tmp_path / f"bundle-{profile}"
     result = pipeline.train(
         out=out, data=data, profile=profile, tracking_uri=f"sqlite:///{tmp_path / 'mlflow.db'}",
