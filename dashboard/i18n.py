@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import numbers
 import re
 from functools import lru_cache
 from pathlib import Path
@@ -11,6 +12,12 @@ from core.export import CsvDialect
 from dashboard.state import lang
 
 LOCALES = Path(__file__).resolve().parent / "locales"
+#: placeholders that always hold a count: an integer given for one is written the local way (2 000
+#: clients on a French page). Never an id: an id (``id``, ``client``, ``seed``...) is shown as it is.
+COUNTS = frozenset({
+    "n", "total", "done", "rejected", "tp", "fp", "tn", "fn", "n_fn", "n_fp", "acc", "active",
+    "shown", "known", "trees", "groups", "days", "least", "other", "bad", "top",
+})  # fmt: skip
 
 
 @lru_cache(maxsize=2)
@@ -21,7 +28,13 @@ def _texts(code: str) -> dict[str, str]:
 def t(key: str, **values: object) -> str:
     """The text ``key`` in the current language, formatted with ``values``."""
     text = _texts(lang()).get(key) or _texts("en").get(key) or key
-    return text.format(**values) if values else text
+    if not values:
+        return text
+    shown = {
+        k: num(int(v)) if k in COUNTS and isinstance(v, numbers.Integral) and not isinstance(v, bool) else v
+        for k, v in values.items()
+    }
+    return text.format(**shown)
 
 
 def num(x: float, decimals: int = 0) -> str:

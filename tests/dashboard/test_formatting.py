@@ -84,3 +84,13 @@ def test_no_page_draws_a_chart_around_show_chart():
         if "plotly_chart(" in line
     ]
     assert not direct, f"draw charts with dashboard.components.show_chart: {direct}"
+
+
+def test_counts_in_texts_are_written_the_local_way_and_ids_never(monkeypatch):
+    monkeypatch.setattr(i18n, "lang", lambda: "fr")
+    assert "2\u202f000 clients" in i18n.t("insights_intro", n=2000)
+    assert "1\u202f913 FP" in i18n.t("cost_formula", fn="10", fp="1", n_fn=184, n_fp=1913, total="3\u202f753")
+    # an id is shown as it is, whatever its size (a score on the wrong id is the worst error)
+    text = i18n.t("override_done", decision="REFUSÉ", model="ACCORDÉ", who="x", when="y", id=100_002)
+    assert "100002" in text and "100\u202f002" not in text
+    assert i18n.t("insights_intro", n=True).count("True") == 1  # a flag is not a count
