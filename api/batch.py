@@ -112,6 +112,8 @@ def _start_worker(settings: Settings, expected: tuple[str, str, tuple[tuple[str,
     """A worker process's start: the bundle and the store the server uses, its scoring service.
     A worker that cannot serve the server's bundle says why (:func:`_ready`) rather than exiting."""
     global _worker, _unusable
+    # the worker's own messages (a spawned process starts without the server's logging)
+    logging.basicConfig(level=logging.WARNING, format="%(levelname)s [batch worker] %(name)s: %(message)s")
     try:
         bundle = load_configured_bundle(settings)
         if identity(bundle) != expected:

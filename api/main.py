@@ -12,7 +12,7 @@ import logging
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-from anyio import CapacityLimiter
+from anyio import CapacityLimiter, to_thread
 from fastapi import Depends, FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
@@ -81,11 +81,13 @@ def create_app(
         log.info(
             "serving %s %s from %s; store %s", loaded.name, loaded.version, loaded.source, opened.display_url
         )
-        yield
-        if app.state.batch_workers is not None:
-            app.state.batch_workers.close()
-        if store is None:
-            opened.close()
+        try:
+            yield
+        finally:
+            if app.state.batch_workers is not None:  # waits for a batch in progress: not on the loop
+                await to_thread.run_sync(app.state.batch_workers.close)
+            if store is None:
+                opened.close()
 
     try:
         limits = settings or get_settings()
