@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import copy
 from typing import Any, Literal
 
@@ -9,6 +10,8 @@ import streamlit as st
 
 LANG = "lang"
 FORM_PREFIX = "form__"  # widget keys of the scoring form: see form_key
+#: the scoring form's amount fields (set by the page that draws them): rewritten on a language switch
+AMOUNT_FIELDS = "form_amount_fields"
 #: bumped each time the form is filled by the code (a client loaded, a new application): the form's
 #: widgets get new keys, so a submission the browser sent with the values it showed *before* the
 #: load (a click on Score while the loaded client was on its way) cannot overwrite what was loaded
@@ -88,7 +91,8 @@ def rekey_form() -> None:
     """Move the scoring form's values to new widget keys (the next generation), values unchanged.
 
     Called when the language changes: the browser keeps the option labels a widget was first drawn
-    with ("Marié(e)" on an English page), so the form's widgets are drawn again under new keys."""
+    with ("Marié(e)" on an English page), so the form's widgets are drawn again under new keys. The
+    amounts typed are written again the new language's way (the same number)."""
     old = int(st.session_state.get(FORM_GENERATION, 0))
     prefix = f"{FORM_PREFIX}{old}__"
     values = {
@@ -98,6 +102,14 @@ def rekey_form() -> None:
     }
     for name in values:
         del st.session_state[prefix + name]
+    from dashboard.forms import format_amount, parse_amount
+
+    for name in set(st.session_state.get(AMOUNT_FIELDS, ())) & values.keys():
+        # "450 000" on a French page, "450,000" on an English one; a text that is not an amount is
+        # kept as typed, so that the officer sees what to correct
+        if isinstance(values[name], str):
+            with contextlib.suppress(ValueError):
+                values[name] = format_amount(parse_amount(values[name]), lang())
     st.session_state[FORM_GENERATION] = old + 1
     st.session_state.update({form_key(name): value for name, value in values.items()})
 

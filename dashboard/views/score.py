@@ -24,6 +24,7 @@ from dashboard.components import (
 )
 from dashboard.i18n import num, pct, t, t_or
 from dashboard.state import (
+    AMOUNT_FIELDS,
     CLIENT_ID,
     FORM_GENERATION,
     LAST_DECISION,
@@ -771,6 +772,7 @@ def _application(bundle: core.Bundle, service: core.ScoringService, layout: form
 bundle = page_setup("title_score")
 service = resources.service()
 layout = forms.form_layout(bundle.schema, lang())  # type: ignore[arg-type]
+st.session_state[AMOUNT_FIELDS] = [f.name for f in layout.fields if f.kind == "amount"]
 st.caption(t("score_intro"))
 if resources.store_lookup(bundle):
     _store_lookup(resources.store(), layout)

@@ -246,12 +246,15 @@ def test_the_application_and_its_result_survive_the_language_switch(page):
     first = probability(at, "fr")
     assert "Ce qui augmente le risque" in texts(at)
     at.sidebar.radio[0].set_value("en").run()
-    assert widget(at, "AMT_CREDIT").value == "450 000" and widget(at, "DAYS_BIRTH").value == 41.0
+    # the same amount, written the English way; the age unchanged
+    assert widget(at, "AMT_CREDIT").value == "450,000" and widget(at, "DAYS_BIRTH").value == 41.0
     body = texts(at)
     assert "What raises the risk" in body and "raises the risk of default" in body  # reasons re-written
     assert probability(at) == pytest.approx(first, abs=0.0005)
     submit(at)
     assert not at.error and at.session_state[LAST_RESULT].features["AMT_CREDIT"] == 450_000.0
+    at.sidebar.radio[0].set_value("fr").run()  # and back
+    assert widget(at, "AMT_CREDIT").value == "450 000"
 
 
 def test_a_result_shows_no_column_name(page, app_bundle, stored):
@@ -286,3 +289,13 @@ def test_feature_bundle_form_scores_a_looked_up_client(feature_page, toy_bundle)
     ):
         assert statement not in body  # a feature record says nothing of a history it does not look up
     assert _shown_codes(at, toy_bundle.schema) == []
+
+
+def test_amounts_typed_are_rewritten_for_the_new_language_and_a_wrong_one_kept_as_typed(page):
+    at = page("score.py", "fr")
+    _type(at, {**REQUIRED, "AMT_CREDIT": "1 250 000,50", "AMT_ANNUITY": "vingt mille"})
+    submit(at, "fr")  # refused: the annuity is not an amount
+    at.sidebar.radio[0].set_value("en").run()
+    assert widget(at, "AMT_CREDIT").value == "1,250,000.50"
+    assert widget(at, "AMT_ANNUITY").value == "vingt mille"  # not an amount: the officer corrects it
+    assert widget(at, "AMT_INCOME_TOTAL").value == "36,000"
