@@ -12,7 +12,9 @@ from streamlit.testing.v1 import AppTest
 
 import core
 from dashboard import identity
+from dashboard.forms import parse_amount
 from dashboard.state import (
+    AMOUNT_FIELDS,
     CLIENT_ID,
     FORM_GENERATION,
     LAST_DECISION,
@@ -78,7 +80,14 @@ def test_a_change_of_language_keeps_the_loaded_application(page, stored, store_s
     at.radio(key="lang").set_value("en").run()
     assert not at.exception
     assert at.session_state[FORM_GENERATION] == generation + 1
-    assert {n: widget(at, n).value for n in before} == before
+    after = {n: widget(at, n).value for n in before}
+    amounts = set(at.session_state[AMOUNT_FIELDS])
+    assert {n: v for n, v in after.items() if n not in amounts} == {
+        n: v for n, v in before.items() if n not in amounts
+    }
+    # the amounts are the same numbers, written the English way
+    assert after["AMT_CREDIT"] != before["AMT_CREDIT"] and "," in after["AMT_CREDIT"]
+    assert all(parse_amount(after[n]) == parse_amount(before[n]) for n in amounts & before.keys())
     education = widget(at, "NAME_EDUCATION_TYPE")
     assert "Higher education" in education.options and "Études supérieures" not in education.options
     submit(at)
