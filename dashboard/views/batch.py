@@ -44,7 +44,7 @@ def _score(bundle: core.Bundle, actor: core.Actor, frame: pd.DataFrame) -> dict[
     absent: list[str] = []
     recorded = refused = 0
     desk = resources.desk()
-    progress = st.progress(0.0, text=t("batch_progress", done=0, total=num(len(frame))))
+    progress = st.progress(0.0, text=t("batch_progress", done=0, total=len(frame)))
     seen = core.DuplicateIds()  # a second row of a client id is warned, across chunks
     for start in range(0, len(frame), CHUNK):
         decided = desk.decide_frame(
@@ -62,9 +62,7 @@ def _score(bundle: core.Bundle, actor: core.Actor, frame: pd.DataFrame) -> dict[
         errors.append(batch.errors_frame())
         ignored, absent = batch.ignored_columns, batch.absent_columns
         done = min(start + CHUNK, len(frame))
-        progress.progress(
-            done / max(len(frame), 1), text=t("batch_progress", done=num(done), total=num(len(frame)))
-        )
+        progress.progress(done / max(len(frame), 1), text=t("batch_progress", done=done, total=len(frame)))
     progress.empty()
     report = (
         pd.concat(errors, ignore_index=True)

@@ -58,9 +58,7 @@ def _upload(bundle: core.Bundle) -> tuple[pd.DataFrame | None, str]:
         st.error(t("batch_nothing"), icon=":material/error:")
         return None, ""
     if batch.errors:
-        st.warning(
-            t("fair_rows_left_out", n=num(len({e.row for e in batch.errors}))), icon=":material/warning:"
-        )
+        st.warning(t("fair_rows_left_out", n=len({e.row for e in batch.errors})), icon=":material/warning:")
     return audit.scored_population(frame, batch.results), "upload:" + hashlib.sha256(content).hexdigest()[:16]
 
 

@@ -183,7 +183,7 @@ def _show(bundle: core.Bundle, report: monitoring.DriftReport, application_only:
             width="stretch",
         )  # fmt: skip
         daily = report.daily
-        chart_alt(t("mon_daily_alt", days=len(daily), n=num(int(daily["decisions"].sum())),
+        chart_alt(t("mon_daily_alt", days=len(daily), n=int(daily["decisions"].sum()),
                     acc=pct(float(daily["accepted"].sum()) / max(1, int(daily["decisions"].sum())))))  # fmt: skip
     if report.latency is not None and len(report.latency):
         st.markdown(f"#### {t('mon_latency_title')}")

@@ -242,7 +242,7 @@ def _lookup(service: core.ScoringService, layout: forms.FormLayout) -> None:
         col1, col2, col3 = st.columns([4, 2, 2], vertical_alignment="bottom")
         col1.selectbox(
             t("lookup_label"), ids, index=None, placeholder=t("lookup_placeholder"), key=LOOKUP_ID,
-            help=t("lookup_help", n=num(len(ids))),
+            help=t("lookup_help", n=len(ids)),
         )  # fmt: skip
         col2.button(
             t("lookup_button"), on_click=_load_client, args=(service, layout), width="stretch",

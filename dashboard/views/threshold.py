@@ -39,7 +39,7 @@ def _labelled(bundle: core.Bundle) -> tuple[np.ndarray, np.ndarray, str] | None:
                 )
             batch = resources.service().score_frame(frame, explain=False)
             if batch.errors:
-                st.warning(t("threshold_dropped", n=num(len({e.row for e in batch.errors}))))
+                st.warning(t("threshold_dropped", n=len({e.row for e in batch.errors})))
             if batch.target is None:
                 raise core.FileValidationError(t("threshold_need_target"))
             y, p, unlabelled = batch.labelled()
@@ -47,7 +47,7 @@ def _labelled(bundle: core.Bundle) -> tuple[np.ndarray, np.ndarray, str] | None:
                 st.warning(t("threshold_unlabelled", n=unlabelled), icon=":material/warning:")
             if not len(y):
                 raise core.FileValidationError(t("threshold_no_labels"))
-            return y, p, t("source_upload", n=num(len(y)))
+            return y, p, t("source_upload", n=len(y))
         except core.FileValidationError as exc:
             file_rejected(bundle.schema, frame, exc)
             return None
@@ -56,7 +56,7 @@ def _labelled(bundle: core.Bundle) -> tuple[np.ndarray, np.ndarray, str] | None:
         return (
             v["TARGET"].to_numpy(dtype=int),
             v["probability"].to_numpy(dtype=float),
-            t("source_bundle", n=num(len(v))),
+            t("source_bundle", n=len(v)),
         )
     st.info(t("threshold_no_validation"))
     return None
@@ -100,8 +100,8 @@ def _costs(bundle: core.Bundle, y: np.ndarray, p: np.ndarray) -> None:
             "cost_formula",
             fn=f"{weights.fn:g}",
             fp=f"{weights.fp:g}",
-            n_fn=num(at.fn),
-            n_fp=num(at.fp),
+            n_fn=at.fn,
+            n_fp=at.fp,
             total=num(at.cost),
         )
     )
@@ -124,7 +124,7 @@ def _costs(bundle: core.Bundle, y: np.ndarray, p: np.ndarray) -> None:
             )
         }
         show_chart(charts.confusion(at.tp, at.fp, at.tn, at.fn, labels=cm_labels, fmt=num), width="stretch")
-        chart_alt(t("cm_alt", tp=num(at.tp), fp=num(at.fp), tn=num(at.tn), fn=num(at.fn)))
+        chart_alt(t("cm_alt", tp=at.tp, fp=at.fp, tn=at.tn, fn=at.fn))
     with right:
         labels = {
             k: t(f"curve_{k}")
